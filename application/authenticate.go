@@ -1,0 +1,49 @@
+package application
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/artauction/artauction/domain/auth"
+)
+
+// Principal is the member behind a valid access token.
+type Principal struct {
+	MemberID  int64
+	TokenID   string
+	SessionID string
+	ExpiresAt time.Time
+}
+
+// Authenticate turns a bearer token into a Principal.
+type Authenticate struct {
+	access    AccessTokens
+	blacklist TokenBlacklist
+	clock     Clock
+}
+
+// NewAuthenticate builds the use case.
+func NewAuthenticate(access AccessTokens, blacklist TokenBlacklist, clock Clock) *Authenticate {
+	return &Authenticate{access: access, blacklist: blacklist, clock: clock}
+}
+
+// Execute checks signature and times first, then revocation (logout, a stolen
+// refresh token, or a password reset).
+func (uc *Authenticate) Execute(ctx context.Context, token string) (Principal, error) {
+	if token == "" {
+		return Principal{}, auth.ErrUnauthenticated
+	}
+	claims, err := uc.access.Parse(token, uc.clock.Now())
+	if err != nil {
+		return Principal{}, err
+	}
+	revoked, err := uc.blacklist.IsRevoked(ctx, claims.TokenID, claims.SessionID)
+	if err != nil {
+		return Principal{}, fmt.Errorf("check token revocation: %w", err)
+	}
+	if revoked {
+		return Principal{}, auth.ErrTokenRevoked
+	}
+	return Principal{MemberID: claims.MemberID, TokenID: claims.TokenID, SessionID: claims.SessionID, ExpiresAt: claims.ExpiresAt}, nil
+}
