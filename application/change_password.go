@@ -19,7 +19,7 @@ func NewChangePassword(members MemberStore, hasher PasswordHasher) *ChangePasswo
 	return &ChangePassword{members: members, hasher: hasher}
 }
 
-// Execute returns auth.ErrInvalidCredentials when current is wrong.
+// Execute returns auth.ErrWrongCurrentPassword when current is wrong.
 func (uc *ChangePassword) Execute(ctx context.Context, memberID int64, current, next string) error {
 	password, err := member.NewPassword("new_password", next)
 	if err != nil {
@@ -30,7 +30,7 @@ func (uc *ChangePassword) Execute(ctx context.Context, memberID int64, current, 
 		return fmt.Errorf("find member: %w", err)
 	}
 	if !uc.hasher.Matches(m.PasswordHash(), current) {
-		return auth.ErrInvalidCredentials
+		return auth.ErrWrongCurrentPassword
 	}
 	hash, err := uc.hasher.Hash(password)
 	if err != nil {

@@ -71,3 +71,7 @@ func (t RefreshToken) CheckUsable(now time.Time) error {
 	}
 	return nil
 }
+
+// ErrWrongCurrentPassword is a wrong current password when changing it: the
+// member is signed in, so it is a bad request rather than a failed login.
+var ErrWrongCurrentPassword = fmt.Errorf("current password is wrong: %w", ErrInvalidCredentials)

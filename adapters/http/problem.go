@@ -1,0 +1,170 @@
+// Package httpapi is the REST adapter: echo handlers, middleware, the OpenAPI
+// document, and the one mapping from errors to RFC 9457 problem documents.
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
+
+	"github.com/artauction/artauction/application"
+	"github.com/artauction/artauction/domain/auth"
+	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/point"
+	"github.com/artauction/artauction/domain/validation"
+)
+
+// Problem is an RFC 9457 problem document with the stable code clients switch on.
+type Problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail"`
+	Code      string         `json:"code"`
+	RequestID string         `json:"request_id,omitempty"`
+	Errors    []FieldProblem `json:"errors,omitempty"`
+
+	retryAfterSeconds int
+}
+
+// FieldProblem names one invalid field of a request.
+type FieldProblem struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Errors raised by the HTTP layer itself.
+var (
+	errMalformedRequest  = errors.New("the request body is not valid JSON")
+	errUnsupportedMedia  = errors.New("the request body must be application/json")
+	errPayloadTooLarge   = errors.New("the request body is too large")
+	errMissingBearer     = fmt.Errorf("an Authorization: Bearer token is required: %w", auth.ErrUnauthenticated)
+	errServiceNotStarted = errors.New("service unavailable")
+)
+
+// mapping is the one table from domain and application errors to problems; the
+// first entry that matches wins, so specific errors stand before general ones.
+var mapping = []struct {
+	err    error
+	status int
+	code   string
+	detail string
+}{
+	{member.ErrNotFound, http.StatusNotFound, "MEMBER_NOT_FOUND", "No member has this id."},
+	{member.ErrEmailTaken, http.StatusConflict, "EMAIL_TAKEN", "This email is already registered."},
+	{member.ErrNicknameTaken, http.StatusConflict, "NICKNAME_TAKEN", "This nickname is already taken."},
+	{auth.ErrInvalidVerificationCode, http.StatusBadRequest, "INVALID_VERIFICATION_CODE",
+		"The verification code is wrong, expired, or used up; request a new one."},
+	{auth.ErrWrongCurrentPassword, http.StatusBadRequest, "INVALID_CREDENTIALS", "The current password is wrong."},
+	{auth.ErrInvalidCredentials, http.StatusUnauthorized, "INVALID_CREDENTIALS", "The email or password is wrong."},
+	{auth.ErrTokenExpired, http.StatusUnauthorized, "TOKEN_EXPIRED", "The token has expired; refresh it or log in again."},
+	{auth.ErrTokenRevoked, http.StatusUnauthorized, "TOKEN_REVOKED", "The token has been revoked; log in again."},
+	{auth.ErrUnauthenticated, http.StatusUnauthorized, "UNAUTHENTICATED", "A valid access token is required."},
+	{point.ErrInsufficientPoints, http.StatusConflict, "INSUFFICIENT_POINTS", "Not enough available points."},
+	{errMalformedRequest, http.StatusBadRequest, "MALFORMED_REQUEST", "The request body is not valid JSON."},
+	{errUnsupportedMedia, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
+		"Send the request body as application/json."},
+	{errPayloadTooLarge, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "The request body is too large."},
+	{errServiceNotStarted, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "The service is not ready."},
+}
+
+// problemFor turns any error into the problem a client sees. Unknown errors
+// become a 500 without detail: their text may hold SQL or internals.
+func problemFor(err error) Problem {
+	var verr *validation.Error
+	if errors.As(err, &verr) {
+		p := newProblem(http.StatusBadRequest, "VALIDATION_FAILED", "Some fields are invalid.")
+		for _, f := range verr.Fields() {
+			p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Message: f.Message})
+		}
+		return p
+	}
+	var limited *application.RateLimitedError
+	if errors.As(err, &limited) {
+		p := newProblem(http.StatusTooManyRequests, "RATE_LIMITED", "Too many requests; try again later.")
+		p.retryAfterSeconds = int((limited.RetryAfter + 999_999_999) / 1_000_000_000)
+		return p
+	}
+	for _, m := range mapping {
+		if errors.Is(err, m.err) {
+			return newProblem(m.status, m.code, m.detail)
+		}
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return problemForStatus(he.Code)
+	}
+	return newProblem(http.StatusInternalServerError, "INTERNAL", "An unexpected error occurred.")
+}
+
+// problemForStatus covers what echo itself answers: unknown routes, wrong methods,
+// oversized bodies.
+func problemForStatus(status int) Problem {
+	switch status {
+	case http.StatusNotFound:
+		return newProblem(status, "NOT_FOUND", "No such resource.")
+	case http.StatusMethodNotAllowed:
+		return newProblem(status, "METHOD_NOT_ALLOWED", "This method is not allowed here.")
+	case http.StatusRequestEntityTooLarge:
+		return newProblem(status, "PAYLOAD_TOO_LARGE", "The request body is too large.")
+	case http.StatusUnsupportedMediaType:
+		return newProblem(status, "UNSUPPORTED_MEDIA_TYPE", "This content type is not supported here.")
+	case http.StatusBadRequest:
+		return newProblem(status, "MALFORMED_REQUEST", "The request is malformed.")
+	case http.StatusUnauthorized:
+		return newProblem(status, "UNAUTHENTICATED", "A valid access token is required.")
+	case http.StatusForbidden:
+		return newProblem(status, "FORBIDDEN", "This is not allowed.")
+	case http.StatusServiceUnavailable:
+		return newProblem(status, "SERVICE_UNAVAILABLE", "The service is unavailable.")
+	}
+	return newProblem(http.StatusInternalServerError, "INTERNAL", "An unexpected error occurred.")
+}
+
+func newProblem(status int, code, detail string) Problem {
+	return Problem{
+		Type:   "urn:artauction:problem:" + strings.ToLower(strings.ReplaceAll(code, "_", "-")),
+		Title:  http.StatusText(status),
+		Status: status,
+		Detail: detail,
+		Code:   code,
+	}
+}
+
+// writeProblem sends a problem document with the request id.
+func writeProblem(c echo.Context, p Problem) error {
+	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	if p.retryAfterSeconds > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(p.retryAfterSeconds))
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	return c.JSON(p.Status, p)
+}
+
+// errorHandler is echo's error handler: the one place an error becomes an answer,
+// and the one place an unexpected error is logged.
+func errorHandler(logger *zap.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		p := problemFor(err)
+		if p.Status >= http.StatusInternalServerError && p.Code != "SERVICE_UNAVAILABLE" {
+			logger.Error("request failed", zap.Error(err),
+				zap.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+				zap.String("route", c.Path()))
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(p.Status)
+			return
+		}
+		if werr := writeProblem(c, p); werr != nil {
+			logger.Warn("write problem", zap.Error(werr))
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/artauction/artauction/application"
+	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/point"
+)
+
+type pointsView struct {
+	Total     int64 `json:"total"`
+	Available int64 `json:"available"`
+}
+
+// memberView is a member as they see themselves.
+type memberView struct {
+	ID        int64      `json:"id"`
+	Email     string     `json:"email"`
+	Nickname  string     `json:"nickname"`
+	Name      string     `json:"name"`
+	School    *string    `json:"school"`
+	Phone     *string    `json:"phone"`
+	Points    pointsView `json:"points"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+// publicMemberView is what anyone may see of a member: an artist's page.
+type publicMemberView struct {
+	ID        int64     `json:"id"`
+	Nickname  string    `json:"nickname"`
+	School    *string   `json:"school"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type tokensView struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+}
+
+type ledgerEntryView struct {
+	Type      string    `json:"type"`
+	Amount    int64     `json:"amount"`
+	ArtID     *int64    `json:"art_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type pageView[T any] struct {
+	Items      []T `json:"items"`
+	Page       int `json:"page"`
+	Size       int `json:"size"`
+	TotalItems int `json:"total_items"`
+	TotalPages int `json:"total_pages"`
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func toPointsView(b point.Balance) pointsView {
+	return pointsView{Total: b.Total(), Available: b.Available()}
+}
+
+func toMemberView(m *member.Member) memberView {
+	return memberView{
+		ID: m.ID(), Email: m.Email().String(), Nickname: m.Nickname().String(), Name: m.Name(),
+		School: optional(m.School()), Phone: optional(m.Phone()), Points: toPointsView(m.Balance()),
+		CreatedAt: m.CreatedAt().UTC(),
+	}
+}
+
+func toPublicMemberView(m *member.Member) publicMemberView {
+	return publicMemberView{ID: m.ID(), Nickname: m.Nickname().String(), School: optional(m.School()), CreatedAt: m.CreatedAt().UTC()}
+}
+
+func toTokensView(p application.TokenPair) tokensView {
+	return tokensView{AccessToken: p.AccessToken, RefreshToken: p.RefreshToken, TokenType: "Bearer", ExpiresIn: int64(p.ExpiresIn.Seconds())}
+}
+
+func toLedgerEntryView(e point.LedgerEntry) ledgerEntryView {
+	v := ledgerEntryView{Type: string(e.Type()), Amount: e.Amount(), CreatedAt: e.CreatedAt().UTC()}
+	if id := e.ArtID(); id != 0 {
+		v.ArtID = &id
+	}
+	return v
+}
+
+func toPageView[T, V any](p application.Page[T], convert func(T) V) pageView[V] {
+	items := make([]V, 0, len(p.Items))
+	for _, item := range p.Items {
+		items = append(items, convert(item))
+	}
+	return pageView[V]{Items: items, Page: p.Request.Number(), Size: p.Request.Size(), TotalItems: p.TotalItems, TotalPages: p.TotalPages()}
+}

@@ -1,0 +1,152 @@
+package bootstrap
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting of the service, read from the environment once at start.
+type Config struct {
+	HTTPAddr    string `env:"HTTP_ADDR" envDefault:":8080"`
+	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres:postgres@127.0.0.1:5432/artauction?sslmode=disable"`
+	RedisURL    string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	// RedisKeyPrefix lets several deployments (or test runs) share one Redis.
+	RedisKeyPrefix string `env:"REDIS_KEY_PREFIX" envDefault:"artauction:"`
+
+	AuctionLockStrategy  string        `env:"AUCTION_LOCK_STRATEGY" envDefault:"row"`
+	AuctionLockWait      time.Duration `env:"AUCTION_LOCK_WAIT" envDefault:"3s"`
+	AuctionLockTTL       time.Duration `env:"AUCTION_LOCK_TTL" envDefault:"5s"`
+	AuctionCloseInterval time.Duration `env:"AUCTION_CLOSE_INTERVAL" envDefault:"1s"`
+	AuctionExtendWindow  time.Duration `env:"AUCTION_EXTEND_WINDOW" envDefault:"0s"`
+
+	JWTSecret       string        `env:"JWT_SECRET"`
+	AccessTokenTTL  time.Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
+	RefreshTokenTTL time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"336h"`
+	// BcryptCost trades login latency for resistance to offline guessing.
+	BcryptCost int `env:"BCRYPT_COST" envDefault:"12"`
+
+	MailTransport string `env:"MAIL_TRANSPORT" envDefault:"console"`
+	SMTPHost      string `env:"SMTP_HOST"`
+	SMTPPort      int    `env:"SMTP_PORT" envDefault:"587"`
+	SMTPUsername  string `env:"SMTP_USERNAME"`
+	SMTPPassword  string `env:"SMTP_PASSWORD"`
+	SMTPFrom      string `env:"SMTP_FROM" envDefault:"artauction <no-reply@artauction.local>"`
+	SMTPTLS       string `env:"SMTP_TLS" envDefault:"starttls"`
+
+	DetectionURL           string        `env:"DETECTION_URL"`
+	DetectionTimeout       time.Duration `env:"DETECTION_TIMEOUT" envDefault:"5s"`
+	DetectionMinConfidence float64       `env:"DETECTION_MIN_CONFIDENCE" envDefault:"0.4"`
+
+	ImageDir         string `env:"IMAGE_DIR" envDefault:"./data/images"`
+	AppEnv           string `env:"APP_ENV" envDefault:"dev"`
+	LogLevel         string `env:"LOG_LEVEL" envDefault:"info"`
+	RateLimitEnabled bool   `env:"RATE_LIMIT_ENABLED" envDefault:"true"`
+}
+
+// devJWTSecret signs tokens in development only; validate refuses it elsewhere.
+const devJWTSecret = "dev-only-secret-change-me-0123456789abcdef"
+
+// LoadConfig reads the process environment.
+func LoadConfig() (Config, error) {
+	return ParseConfig(nil)
+}
+
+// ParseConfig reads the given variables, or the process environment when vars is nil,
+// and validates them; every error names its variable.
+func ParseConfig(vars map[string]string) (Config, error) {
+	opts := env.Options{}
+	if vars != nil {
+		opts.Environment = vars
+	}
+	cfg, err := env.ParseAsWithOptions[Config](opts)
+	if err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	if err := cfg.validate(); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// IsDev reports whether the service runs in development mode.
+func (c Config) IsDev() bool { return c.AppEnv == "dev" }
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	switch c.AppEnv {
+	case "dev", "test", "staging", "prod":
+	default:
+		bad("APP_ENV", "must be dev, test, staging or prod, got %q", c.AppEnv)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("LOG_LEVEL", "must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		bad("DATABASE_URL", "must be a postgres:// URL")
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		bad("REDIS_URL", "must be a redis:// or rediss:// URL")
+	}
+	switch c.AuctionLockStrategy {
+	case "row", "named", "redis", "optimistic":
+	default:
+		bad("AUCTION_LOCK_STRATEGY", "must be row, named, redis or optimistic, got %q", c.AuctionLockStrategy)
+	}
+	positive := map[string]time.Duration{
+		"AUCTION_LOCK_WAIT": c.AuctionLockWait, "AUCTION_LOCK_TTL": c.AuctionLockTTL,
+		"AUCTION_CLOSE_INTERVAL": c.AuctionCloseInterval, "ACCESS_TOKEN_TTL": c.AccessTokenTTL,
+		"REFRESH_TOKEN_TTL": c.RefreshTokenTTL, "DETECTION_TIMEOUT": c.DetectionTimeout,
+	}
+	for _, name := range []string{"AUCTION_LOCK_WAIT", "AUCTION_LOCK_TTL", "AUCTION_CLOSE_INTERVAL",
+		"ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "DETECTION_TIMEOUT"} {
+		if positive[name] <= 0 {
+			bad(name, "must be a positive duration such as 5s")
+		}
+	}
+	if c.AuctionExtendWindow < 0 {
+		bad("AUCTION_EXTEND_WINDOW", "must be 0 (off) or a positive duration")
+	}
+	if c.DetectionMinConfidence < 0 || c.DetectionMinConfidence > 1 {
+		bad("DETECTION_MIN_CONFIDENCE", "must be between 0 and 1")
+	}
+	switch {
+	case c.JWTSecret == "" && c.IsDev():
+		c.JWTSecret = devJWTSecret
+	case c.JWTSecret == "":
+		bad("JWT_SECRET", "is required outside APP_ENV=dev")
+	case len(c.JWTSecret) < 32:
+		bad("JWT_SECRET", "must be at least 32 bytes")
+	case c.JWTSecret == devJWTSecret && !c.IsDev():
+		bad("JWT_SECRET", "must not be the development secret outside APP_ENV=dev")
+	}
+	if c.BcryptCost < 10 || c.BcryptCost > 16 {
+		bad("BCRYPT_COST", "must be between 10 and 16")
+	}
+	switch c.MailTransport {
+	case "console":
+	case "smtp":
+		if c.SMTPHost == "" {
+			bad("SMTP_HOST", "is required with MAIL_TRANSPORT=smtp")
+		}
+		if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+			bad("SMTP_PORT", "must be a port number")
+		}
+		switch c.SMTPTLS {
+		case "starttls", "mandatory", "none":
+		default:
+			bad("SMTP_TLS", "must be starttls, mandatory or none, got %q", c.SMTPTLS)
+		}
+	default:
+		bad("MAIL_TRANSPORT", "must be console or smtp, got %q", c.MailTransport)
+	}
+	return errors.Join(errs...)
+}

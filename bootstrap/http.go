@@ -1,0 +1,38 @@
+package bootstrap
+
+import (
+	"context"
+
+	"github.com/prometheus/client_golang/prometheus"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/uptrace/bun"
+	"go.uber.org/fx"
+	"go.uber.org/zap"
+
+	httpapi "github.com/artauction/artauction/adapters/http"
+)
+
+func readinessChecks(db *bun.DB, client *goredis.Client) []httpapi.ReadinessCheck {
+	return []httpapi.ReadinessCheck{
+		{Name: "postgres", Check: db.PingContext},
+		{Name: "redis", Check: func(ctx context.Context) error { return client.Ping(ctx).Err() }},
+	}
+}
+
+func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases, checks []httpapi.ReadinessCheck,
+	registry *prometheus.Registry, logger *zap.Logger) (*httpapi.Server, error) {
+	server, err := httpapi.NewServer(httpapi.ServerSettings{
+		Addr:   cfg.HTTPAddr,
+		Cookie: httpapi.CookieSettings{Secure: !cfg.IsDev(), RefreshTTL: cfg.RefreshTokenTTL},
+	}, account, checks, registry, logger)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.Hook{OnStart: server.Start, OnStop: server.Stop})
+	return server, nil
+}
+
+var httpModule = fx.Module("http",
+	fx.Provide(readinessChecks, newHTTPServer),
+	fx.Invoke(func(*httpapi.Server) {}),
+)

@@ -1,0 +1,52 @@
+package bootstrap
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/fx"
+	"go.uber.org/zap"
+
+	"github.com/artauction/artauction/adapters/mail"
+	"github.com/artauction/artauction/application"
+)
+
+// outboxPollInterval is how often the worker looks for mail to send.
+const outboxPollInterval = time.Second
+
+func newMailer(cfg Config, logger *zap.Logger) (application.Mailer, error) {
+	if cfg.MailTransport == "smtp" {
+		return mail.NewSMTPMailer(mail.SMTPSettings{
+			Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+			From: cfg.SMTPFrom, TLS: cfg.SMTPTLS,
+		})
+	}
+	return mail.NewConsoleMailer(logger), nil
+}
+
+func startOutboxWorker(lc fx.Lifecycle, deliver *application.DeliverMail, logger *zap.Logger) {
+	worker := mail.NewOutboxWorker(deliver, outboxPollInterval, logger)
+	lc.Append(fx.Hook{OnStart: worker.Start, OnStop: worker.Stop})
+}
+
+// registerOutboxBacklog exposes how many mails wait to be sent.
+func registerOutboxBacklog(reg *prometheus.Registry, outbox application.MailOutbox) error {
+	return reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "mail_outbox_backlog",
+		Help: "Mails in the outbox not yet sent nor given up.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := outbox.Pending(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
+}
+
+var mailModule = fx.Module("mail",
+	fx.Provide(newMailer, application.NewDeliverMail),
+	fx.Invoke(startOutboxWorker, registerOutboxBacklog),
+)
