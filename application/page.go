@@ -6,6 +6,8 @@ import "github.com/artauction/artauction/domain/validation"
 const (
 	DefaultPageSize = 20
 	MaxPageSize     = 100
+	// MaxPageNumber keeps offsets far from overflow; no list is that long.
+	MaxPageNumber = 1_000_000
 )
 
 // PageRequest is a validated page number (from 1) and size (1..MaxPageSize).
@@ -23,7 +25,7 @@ func NewPageRequest(page, size int) (PageRequest, error) {
 		size = DefaultPageSize
 	}
 	var c validation.Collector
-	c.Check(page >= 1, "page", "must be at least 1")
+	c.Check(page >= 1 && page <= MaxPageNumber, "page", "must be between 1 and 1000000")
 	c.Check(size >= 1 && size <= MaxPageSize, "size", "must be between 1 and 100")
 	if err := c.Err(); err != nil {
 		return PageRequest{}, err

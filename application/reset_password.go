@@ -42,6 +42,7 @@ func (uc *ResetPassword) Execute(ctx context.Context, cmd ResetPasswordCommand) 
 	c.Merge(err)
 	password, err := member.NewPassword("new_password", cmd.NewPassword)
 	c.Merge(err)
+	c.Merge(auth.CheckCodeFormat(cmd.VerificationCode))
 	if err := c.Err(); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/artauction/artauction/domain/auth"
 	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/validation"
 )
 
 // SignUpCommand is a sign-up request with the code that proves the email.
@@ -35,8 +36,11 @@ func NewSignUp(members MemberStore, codes VerificationCodes, hasher PasswordHash
 // Execute checks, in the order of API.md: fields, email taken, nickname taken,
 // then the verification code, which is used up only when the member is created.
 func (uc *SignUp) Execute(ctx context.Context, cmd SignUpCommand) (*member.Member, error) {
+	var c validation.Collector
 	reg, err := member.NewRegistration(cmd.Email, cmd.Password, cmd.Nickname, cmd.Name, cmd.School, cmd.Phone)
-	if err != nil {
+	c.Merge(err)
+	c.Merge(auth.CheckCodeFormat(cmd.VerificationCode))
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	if taken, err := uc.members.EmailExists(ctx, reg.Email()); err != nil {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/artauction/artauction/domain/validation"
 )
 
 // Errors of authentication.
@@ -20,6 +22,20 @@ var (
 	// ErrTokenRevoked.
 	ErrRefreshTokenReused = fmt.Errorf("refresh token reused: %w", ErrTokenRevoked)
 )
+
+// CheckCodeFormat validates the shape of a verification code given by a client:
+// a missing or malformed code is a validation error, not a wrong guess.
+func CheckCodeFormat(code string) error {
+	if len(code) != 6 {
+		return validation.Field("verification_code", "must be the 6 digits from the mail")
+	}
+	for _, r := range code {
+		if r < '0' || r > '9' {
+			return validation.Field("verification_code", "must be the 6 digits from the mail")
+		}
+	}
+	return nil
+}
 
 // Purpose says what a verification code may be used for.
 type Purpose string

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/artauction/artauction/domain/auth"
+	"github.com/artauction/artauction/domain/validation"
 )
 
 func TestParsePurpose(t *testing.T) {
@@ -78,6 +79,11 @@ func TestRefreshTokenReusedIsSeenAsRevoked(t *testing.T) {
 	assert.NotErrorIs(t, auth.ErrTokenExpired, auth.ErrTokenRevoked)
 }
 
+func TestWrongCurrentPasswordIsInvalidCredentials(t *testing.T) {
+	assert.ErrorIs(t, auth.ErrWrongCurrentPassword, auth.ErrInvalidCredentials)
+	assert.NotErrorIs(t, auth.ErrInvalidCredentials, auth.ErrWrongCurrentPassword)
+}
+
 func TestRestoreRefreshTokenKeepsFields(t *testing.T) {
 	expires := time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
 
@@ -98,4 +104,15 @@ func TestAuthErrorsAreDistinct(t *testing.T) {
 			assert.Equal(t, i == j, errors.Is(a, b), "errors.Is(%v, %v)", a, b)
 		}
 	}
+}
+
+func TestCheckCodeFormat(t *testing.T) {
+	for _, code := range []string{"", "12345", "1234567", "12a456", "１２３４５６"} {
+		err := auth.CheckCodeFormat(code)
+		var verr *validation.Error
+		if assert.ErrorAs(t, err, &verr, "code %q", code) {
+			assert.Equal(t, "verification_code", verr.Fields()[0].Field)
+		}
+	}
+	assert.NoError(t, auth.CheckCodeFormat("042917"))
 }

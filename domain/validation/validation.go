@@ -2,7 +2,10 @@
 // bad field of a request at once instead of one per round trip.
 package validation
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
 // FieldError names one invalid field and says why.
 type FieldError struct {
@@ -51,8 +54,8 @@ func (c *Collector) Merge(err error) bool {
 	if err == nil {
 		return true
 	}
-	verr, ok := err.(*Error)
-	if !ok {
+	var verr *Error
+	if !errors.As(err, &verr) {
 		return false
 	}
 	c.fields = append(c.fields, verr.fields...)

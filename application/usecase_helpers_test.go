@@ -1,0 +1,78 @@
+package application_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/mock/gomock"
+
+	"github.com/artauction/artauction/application/mock"
+	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/point"
+	"github.com/artauction/artauction/domain/validation"
+)
+
+// fixedTestNow is the time every fake clock of these tests tells.
+var fixedTestNow = time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)
+
+// newFixedClock answers fixedTestNow as often as it is asked.
+func newFixedClock(ctrl *gomock.Controller) *mock.MockClock {
+	clock := mock.NewMockClock(ctrl)
+	clock.EXPECT().Now().Return(fixedTestNow).AnyTimes()
+	return clock
+}
+
+// txMarker marks the context a pass-through transaction hands to its function,
+// so that a test can tell calls made inside the transaction from calls outside.
+type txMarker struct{}
+
+// expectOneTx makes tx expect exactly one WithinTx, which runs the function at
+// once with a context marked as inside the transaction.
+func expectOneTx(tx *mock.MockTransactor) {
+	tx.EXPECT().WithinTx(gomock.Any(), gomock.Any()).DoAndReturn(
+		func(ctx context.Context, fn func(context.Context) error) error {
+			return fn(context.WithValue(ctx, txMarker{}, true))
+		})
+}
+
+type txContextMatcher struct{ inside bool }
+
+func (m txContextMatcher) Matches(x any) bool {
+	ctx, ok := x.(context.Context)
+	return ok && (ctx.Value(txMarker{}) != nil) == m.inside
+}
+
+func (m txContextMatcher) String() string {
+	if m.inside {
+		return "is a context inside the transaction"
+	}
+	return "is a context outside any transaction"
+}
+
+// inTx matches a context given by the transaction.
+func inTx() gomock.Matcher { return txContextMatcher{inside: true} }
+
+// outsideTx matches a context not given by a transaction: work that must not be
+// rolled back with it.
+func outsideTx() gomock.Matcher { return txContextMatcher{inside: false} }
+
+// storedAlice is a member as the store returns it.
+func storedAlice() *member.Member {
+	return member.Restore(7, "alice@example.com", "stored-hash", "alice", "Alice Kim", "Seoul Arts", "010-1234-5678",
+		point.RestoreBalance(1000, 800), time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+}
+
+// validationFieldNames returns the invalid fields of a validation error, failing
+// the test for any other error.
+func validationFieldNames(t *testing.T, err error) []string {
+	t.Helper()
+	var verr *validation.Error
+	require.ErrorAs(t, err, &verr)
+	names := make([]string, 0, len(verr.Fields()))
+	for _, f := range verr.Fields() {
+		names = append(names, f.Field)
+	}
+	return names
+}
