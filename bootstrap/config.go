@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"time"
 
 	"github.com/caarlos0/env/v11"
@@ -64,12 +65,36 @@ func ParseConfig(vars map[string]string) (Config, error) {
 	}
 	cfg, err := env.ParseAsWithOptions[Config](opts)
 	if err != nil {
-		return Config{}, fmt.Errorf("configuration: %w", err)
+		return Config{}, fmt.Errorf("configuration: %w", namingVariables(err))
 	}
 	if err := cfg.validate(); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
 	return cfg, nil
+}
+
+// namingVariables rewrites the parser's errors, which name Go fields, to name
+// the environment variables an operator actually sets.
+func namingVariables(err error) error {
+	keys := map[string]string{}
+	fields := reflect.TypeFor[Config]()
+	for i := range fields.NumField() {
+		keys[fields.Field(i).Name] = fields.Field(i).Tag.Get("env")
+	}
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	named := make([]error, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) && keys[pe.Name] != "" {
+			named = append(named, fmt.Errorf("%s: %w", keys[pe.Name], pe.Err))
+			continue
+		}
+		named = append(named, e)
+	}
+	return errors.Join(named...)
 }
 
 // IsDev reports whether the service runs in development mode.

@@ -17,7 +17,7 @@ const outboxPollInterval = time.Second
 
 func newMailer(cfg Config, logger *zap.Logger) (application.Mailer, error) {
 	if cfg.MailTransport == "smtp" {
-		return mail.NewSMTPMailer(mail.SMTPSettings{
+		return mail.NewSMTPMailer(mail.SMTPConfig{
 			Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
 			From: cfg.SMTPFrom, TLS: cfg.SMTPTLS,
 		})
@@ -25,9 +25,13 @@ func newMailer(cfg Config, logger *zap.Logger) (application.Mailer, error) {
 	return mail.NewConsoleMailer(logger), nil
 }
 
-func startOutboxWorker(lc fx.Lifecycle, deliver *application.DeliverMail, logger *zap.Logger) {
-	worker := mail.NewOutboxWorker(deliver, outboxPollInterval, logger)
+func startOutboxWorker(lc fx.Lifecycle, deliver *application.DeliverMail, logger *zap.Logger) error {
+	worker, err := mail.NewOutboxWorker(deliver, outboxPollInterval, logger)
+	if err != nil {
+		return err
+	}
 	lc.Append(fx.Hook{OnStart: worker.Start, OnStop: worker.Stop})
+	return nil
 }
 
 // registerOutboxBacklog exposes how many mails wait to be sent.
