@@ -1,0 +1,71 @@
+# artauction developer commands. Run `make` (or `make help`) for the list.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO ?= go
+BIN := bin/artauction
+ENSURE_SERVICES := bash scripts/ensure-services.sh
+
+# The app reads DATABASE_URL and REDIS_URL (see .env.example); the integration
+# and black-box tests read these two instead.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+export TEST_DATABASE_URL TEST_REDIS_URL
+
+.PHONY: help
+help: ## List the targets
+	@echo "Usage: make <target>"
+	@echo
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: services
+services: ## Make sure PostgreSQL and Redis answer at DATABASE_URL and REDIS_URL
+	@$(ENSURE_SERVICES)
+
+.PHONY: test-services
+test-services: ## Make sure PostgreSQL and Redis answer at TEST_DATABASE_URL and TEST_REDIS_URL
+	@DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' $(ENSURE_SERVICES)
+
+.PHONY: stop-services
+stop-services: ## Stop the throwaway PostgreSQL and Redis started by the services targets
+	@bash scripts/stop-services.sh
+
+.PHONY: run
+run: services ## Run the server (migrates at start)
+	$(GO) run ./cmd/artauction
+
+.PHONY: migrate
+migrate: services ## Apply the database migrations and exit
+	$(GO) run ./cmd/artauction migrate
+
+.PHONY: build
+build: ## Build a static binary to bin/artauction
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/artauction
+
+.PHONY: test
+test: test-services ## Run all tests with the race detector (needs PostgreSQL and Redis)
+	$(GO) test -race -count=1 -timeout 8m ./...
+
+.PHONY: test-unit
+test-unit: ## Run the domain and use-case tests (no services needed)
+	$(GO) test -race -count=1 ./domain/... ./application/...
+
+.PHONY: lint
+lint: ## Run go vet and golangci-lint
+	$(GO) vet ./...
+	$(GO) tool golangci-lint run ./...
+
+.PHONY: generate
+generate: ## Regenerate code (mocks)
+	$(GO) generate ./...
+
+.PHONY: fmt
+fmt: ## Format the code
+	$(GO) fmt ./...
+	$(GO) tool golangci-lint fmt ./...
+
+.PHONY: clean
+clean: ## Remove build outputs
+	rm -rf bin/ coverage.out coverage.html
