@@ -70,7 +70,7 @@ func (uc *DeliverMail) deliver(ctx context.Context, m OutboxMail) (sendErr, err 
 	if sendErr := uc.mailer.Send(ctx, m.Mail); sendErr != nil {
 		attempts := m.Attempts + 1
 		if err := uc.outbox.MarkFailed(ctx, m.ID, attempts, mailRetryAt(uc.clock.Now(), attempts), sendErr.Error()); err != nil {
-			return nil, fmt.Errorf("mark mail %d failed (%v): %w", m.ID, sendErr, err)
+			return nil, fmt.Errorf("mark mail %d failed: %w (send: %w)", m.ID, err, sendErr)
 		}
 		return fmt.Errorf("send mail %d (attempt %d of %d): %w", m.ID, attempts, MaxMailAttempts, sendErr), nil
 	}

@@ -1,0 +1,3 @@
+// Package security implements the cryptographic ports of authentication:
+// password hashing, signed access tokens and random secrets.
+package security
