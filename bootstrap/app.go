@@ -19,7 +19,7 @@ import (
 
 // Module is the whole service.
 var Module = fx.Options(
-	loggingModule,
+	loggingOptions,
 	fx.Provide(
 		newMetricsRegistry,
 		fx.Annotate(func() clock.System { return clock.System{} }, fx.As(new(application.Clock))),
@@ -58,7 +58,7 @@ func Main(args []string) int {
 
 // migrateOnly starts just the database part, whose start applies the migrations.
 func migrateOnly(cfg Config) int {
-	app := fx.New(fx.Supply(cfg), loggingModule, postgresModule, fx.Invoke(func(dbReady) {}))
+	app := fx.New(fx.Supply(cfg), loggingOptions, postgresModule, fx.Invoke(func(dbReady) {}))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := app.Start(ctx); err != nil {

@@ -26,8 +26,9 @@ func newLogger(cfg Config) (*zap.Logger, error) {
 	return logger, nil
 }
 
-// loggingModule gives every component the logger and makes it fx's own logger.
-var loggingModule = fx.Module("logging",
+// loggingOptions give every component the logger and make it fx's own logger.
+// They stay outside any fx.Module: a logger set inside a module is that module's only.
+var loggingOptions = fx.Options(
 	fx.Provide(newLogger),
 	fx.WithLogger(func(l *zap.Logger) fxevent.Logger {
 		fxLogger := &fxevent.ZapLogger{Logger: l.Named("fx")}

@@ -54,7 +54,7 @@ func decodeError(err error) error {
 	case errors.As(err, &typeErr):
 		return fmt.Errorf("%w: the body must be a JSON object", errMalformedRequest)
 	default:
-		return fmt.Errorf("%w: %v", errMalformedRequest, err)
+		return fmt.Errorf("%w: %w", errMalformedRequest, err)
 	}
 }
 

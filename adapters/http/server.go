@@ -122,6 +122,7 @@ func (s *Server) Stop(ctx context.Context) error {
 		return fmt.Errorf("shut down http server: %w", err)
 	}
 	<-s.served
+	s.logger.Info("http server stopped")
 	return nil
 }
 
