@@ -39,7 +39,7 @@ type Login struct {
 func NewLogin(members MemberStore, hasher PasswordHasher, sessions SessionStore, access AccessTokens,
 	secrets Secrets, limiter RateLimiter, clock Clock, tx Transactor, refreshTTL time.Duration) *Login {
 	return &Login{
-		members: members, hasher: hasher, sessions: sessions, secrets: secrets, limiter: limiter, clock: clock, tx: tx,
+		members: members, hasher: hasher, limiter: limiter, clock: clock, tx: tx,
 		tokens: sessionTokens{access: access, sessions: sessions, secrets: secrets, refreshTTL: refreshTTL},
 	}
 }
@@ -73,14 +73,14 @@ func (uc *Login) Execute(ctx context.Context, cmd LoginCommand) (TokenPair, erro
 		}
 		return TokenPair{}, auth.ErrInvalidCredentials
 	}
-	sessionID, err := uc.secrets.SessionID()
+	sessionID, err := uc.tokens.secrets.SessionID()
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("make session id: %w", err)
 	}
 	now := uc.clock.Now()
 	var pair TokenPair
 	err = uc.tx.WithinTx(ctx, func(ctx context.Context) error {
-		if err := uc.sessions.CreateSession(ctx, sessionID, m.ID(), now); err != nil {
+		if err := uc.tokens.sessions.CreateSession(ctx, sessionID, m.ID(), now); err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
 		pair, err = uc.tokens.issue(ctx, m.ID(), sessionID, now)

@@ -10,11 +10,12 @@ import (
 	"go.uber.org/zap"
 
 	httpapi "github.com/artauction/artauction/adapters/http"
+	"github.com/artauction/artauction/adapters/postgres"
 )
 
 func readinessChecks(db *bun.DB, client *goredis.Client) []httpapi.ReadinessCheck {
 	return []httpapi.ReadinessCheck{
-		{Name: "postgres", Check: db.PingContext},
+		{Name: "postgres", Check: func(ctx context.Context) error { return postgres.Ping(ctx, db) }},
 		{Name: "redis", Check: func(ctx context.Context) error { return client.Ping(ctx).Err() }},
 	}
 }

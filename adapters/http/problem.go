@@ -40,11 +40,10 @@ type FieldProblem struct {
 
 // Errors raised by the HTTP layer itself.
 var (
-	errMalformedRequest  = errors.New("the request body is not valid JSON")
-	errUnsupportedMedia  = errors.New("the request body must be application/json")
-	errPayloadTooLarge   = errors.New("the request body is too large")
-	errMissingBearer     = fmt.Errorf("an Authorization: Bearer token is required: %w", auth.ErrUnauthenticated)
-	errServiceNotStarted = errors.New("service unavailable")
+	errMalformedRequest = errors.New("the request body is not valid JSON")
+	errUnsupportedMedia = errors.New("the request body must be application/json")
+	errPayloadTooLarge  = errors.New("the request body is too large")
+	errMissingBearer    = fmt.Errorf("an Authorization: Bearer token is required: %w", auth.ErrUnauthenticated)
 )
 
 // mapping is the one table from domain and application errors to problems; the
@@ -70,7 +69,6 @@ var mapping = []struct {
 	{errUnsupportedMedia, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
 		"Send the request body as application/json."},
 	{errPayloadTooLarge, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "The request body is too large."},
-	{errServiceNotStarted, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "The service is not ready."},
 }
 
 // problemFor turns any error into the problem a client sees. Unknown errors
