@@ -1,0 +1,56 @@
+package art
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/artauction/artauction/domain/validation"
+)
+
+// Hashtag limits of DESIGN.md.
+const (
+	MaxHashtags      = 10
+	MaxHashtagLength = 30
+)
+
+// Hashtags are 1 to 10 normalized tags in the order given: trimmed, lower-cased,
+// without a leading '#', duplicates dropped.
+type Hashtags struct {
+	tags []string
+}
+
+// NormalizeHashtag turns user input into a tag, or "" when nothing is left.
+func NormalizeHashtag(raw string) string {
+	return strings.ToLower(strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(raw), "#")))
+}
+
+// NewHashtags validates and normalizes tags.
+func NewHashtags(raw []string) (Hashtags, error) {
+	seen := map[string]bool{}
+	tags := make([]string, 0, len(raw))
+	for _, r := range raw {
+		tag := NormalizeHashtag(r)
+		if tag == "" {
+			return Hashtags{}, validation.Field("hashtags", "must not contain an empty hashtag")
+		}
+		if utf8.RuneCountInString(tag) > MaxHashtagLength || strings.ContainsAny(tag, " \t\r\n#,") {
+			return Hashtags{}, validation.Field("hashtags", "each hashtag must be 1 to 30 characters without spaces, commas or '#'")
+		}
+		if !seen[tag] {
+			seen[tag] = true
+			tags = append(tags, tag)
+		}
+	}
+	if len(tags) < 1 || len(tags) > MaxHashtags {
+		return Hashtags{}, validation.Field("hashtags", "must hold 1 to 10 distinct hashtags")
+	}
+	return Hashtags{tags: tags}, nil
+}
+
+// RestoreHashtags rebuilds tags read from storage.
+func RestoreHashtags(tags []string) Hashtags {
+	return Hashtags{tags: append([]string(nil), tags...)}
+}
+
+// List returns the tags in order.
+func (h Hashtags) List() []string { return append([]string(nil), h.tags...) }
