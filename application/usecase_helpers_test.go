@@ -8,7 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/mock/gomock"
 
+	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/application/mock"
+	"github.com/artauction/artauction/domain/art"
 	"github.com/artauction/artauction/domain/member"
 	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/validation"
@@ -75,4 +77,36 @@ func validationFieldNames(t *testing.T, err error) []string {
 		names = append(names, f.Field)
 	}
 	return names
+}
+
+// storedArtImage is the picture of storedArt.
+func storedArtImage() art.Image {
+	return art.RestoreImage("arts/42.jpg", art.FormatJPEG, 800, 600, 123_456, "etag-42")
+}
+
+// storedArt is art 42, an on-sale general art of alice (member 7), as the store
+// returns it; edit tweaks the record first.
+func storedArt(edit ...func(*art.Record)) *art.Art {
+	r := art.Record{
+		ID: 42, OwnerID: 7, Name: "Sunset", Description: "Oil on canvas", Type: art.TypeGeneral,
+		Price: 5000, CurrentPrice: 5000, Hashtags: []string{"sunset", "oil"}, Image: storedArtImage(),
+		Status: art.StatusOnSale, CreatedAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC),
+	}
+	for _, e := range edit {
+		e(&r)
+	}
+	return art.Restore(r)
+}
+
+// soldArt marks a storedArt record sold.
+func soldArt(r *art.Record) { r.Status = art.StatusSold }
+
+// auctionArtWithBids makes a storedArt record an auction art with bids.
+func auctionArtWithBids(r *art.Record) { r.Type, r.BidCount, r.CurrentPrice = art.TypeAuction, 2, 6000 }
+
+// storedArtDetail is storedArt's page as the store returns it.
+func storedArtDetail() application.ArtDetail {
+	return application.ArtDetail{
+		ArtSummary: application.ArtSummary{Art: storedArt(), Owner: application.MemberRef{ID: 7, Nickname: "alice", School: "Seoul Arts"}},
+	}
 }

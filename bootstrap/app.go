@@ -29,6 +29,7 @@ var Module = fx.Options(
 	securityModule,
 	mailModule,
 	accountModule,
+	catalogModule,
 	httpModule,
 )
 

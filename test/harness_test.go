@@ -48,7 +48,9 @@ func loadSpec() struct {
 	if err != nil {
 		panic(err)
 	}
-	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+	for _, binary := range []string{"text/html", "image/png", "image/jpeg", "image/webp"} {
+		openapi3filter.RegisterBodyDecoder(binary, openapi3filter.FileBodyDecoder)
+	}
 	return struct {
 		doc    *openapi3.T
 		router routers.Router
@@ -135,6 +137,7 @@ func startApp(t *testing.T, opts ...appOption) *app {
 		"SMTP_PORT":          strconv.Itoa(mailServer.Port()),
 		"SMTP_TLS":           "none",
 		"RATE_LIMIT_ENABLED": "false",
+		"IMAGE_DIR":          t.TempDir(),
 	}
 	for _, opt := range opts {
 		opt(vars)

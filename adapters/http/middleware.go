@@ -83,7 +83,22 @@ func requireMember(authenticate *application.Authenticate) echo.MiddlewareFunc {
 	}
 }
 
-// principal is the member a requireMember route runs for.
+// optionalMember authenticates a request that carries a token and lets an
+// anonymous one through; a bad token is still refused rather than ignored.
+func optionalMember(authenticate *application.Authenticate) echo.MiddlewareFunc {
+	required := requireMember(authenticate)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		withMember := required(next)
+		return func(c echo.Context) error {
+			if c.Request().Header.Get(echo.HeaderAuthorization) == "" {
+				return next(c)
+			}
+			return withMember(c)
+		}
+	}
+}
+
+// principal is the member a route runs for; the zero Principal (member 0) when anonymous.
 func principal(c echo.Context) application.Principal {
 	p, _ := c.Get(principalKey).(application.Principal)
 	return p

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/artauction/artauction/application"
+	"github.com/artauction/artauction/domain/art"
 	"github.com/artauction/artauction/domain/auth"
 	"github.com/artauction/artauction/domain/member"
 	"github.com/artauction/artauction/domain/point"
@@ -42,6 +43,7 @@ type FieldProblem struct {
 var (
 	errMalformedRequest = errors.New("the request body is not valid JSON")
 	errUnsupportedMedia = errors.New("the request body must be application/json")
+	errNotMultipart     = errors.New("the request body must be multipart/form-data")
 	errPayloadTooLarge  = errors.New("the request body is too large")
 	errMissingBearer    = fmt.Errorf("an Authorization: Bearer token is required: %w", auth.ErrUnauthenticated)
 )
@@ -55,6 +57,14 @@ var mapping = []struct {
 	detail string
 }{
 	{member.ErrNotFound, http.StatusNotFound, "MEMBER_NOT_FOUND", "No member has this id."},
+	{art.ErrNotFound, http.StatusNotFound, "ART_NOT_FOUND", "No art has this id."},
+	{art.ErrNotOwner, http.StatusForbidden, "NOT_ART_OWNER", "Only the art's owner may do this."},
+	{art.ErrSold, http.StatusConflict, "ART_SOLD", "The art is sold."},
+	{art.ErrAuctionHasBids, http.StatusConflict, "AUCTION_HAS_BIDS", "The art's auction has bids."},
+	{art.ErrUnsupportedImage, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
+		"The image must be a JPEG, PNG or WebP."},
+	{art.ErrImageTooLarge, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE",
+		"The image must be at most 10 MiB, 40 megapixels and 16384 pixels a side."},
 	{member.ErrEmailTaken, http.StatusConflict, "EMAIL_TAKEN", "This email is already registered."},
 	{member.ErrNicknameTaken, http.StatusConflict, "NICKNAME_TAKEN", "This nickname is already taken."},
 	{auth.ErrInvalidVerificationCode, http.StatusBadRequest, "INVALID_VERIFICATION_CODE",
@@ -68,6 +78,8 @@ var mapping = []struct {
 	{errMalformedRequest, http.StatusBadRequest, "MALFORMED_REQUEST", "The request body is not valid JSON."},
 	{errUnsupportedMedia, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
 		"Send the request body as application/json."},
+	{errNotMultipart, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
+		"Send the request body as multipart/form-data."},
 	{errPayloadTooLarge, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "The request body is too large."},
 }
 

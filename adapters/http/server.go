@@ -42,7 +42,7 @@ type Server struct {
 }
 
 // NewServer builds the routes and middleware; Start opens the listener.
-func NewServer(settings ServerSettings, account AccountUseCases, checks []ReadinessCheck,
+func NewServer(settings ServerSettings, account AccountUseCases, catalog CatalogUseCases, checks []ReadinessCheck,
 	registry *prometheus.Registry, logger *zap.Logger) (*Server, error) {
 	doc, err := newAPIDocument()
 	if err != nil {
@@ -84,6 +84,7 @@ func NewServer(settings ServerSettings, account AccountUseCases, checks []Readin
 
 	api := e.Group("/api/v1")
 	accountHandlers{uc: account, cookie: settings.Cookie}.register(api)
+	artHandlers{uc: catalog, authenticate: account.Authenticate}.register(api)
 	// Unknown paths under the API answer a problem, like every other error.
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 

@@ -1,0 +1,122 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/artauction/artauction/application"
+	"github.com/artauction/artauction/domain/art"
+	"github.com/artauction/artauction/domain/validation"
+)
+
+// maxFormField bounds one text field of the upload form: 2000 characters of
+// any script fit.
+const maxFormField = 16 << 10
+
+// readArtForm streams the multipart upload: text fields into the command, the
+// image into memory up to one byte past the limit, so an oversized image is
+// told apart without reading it whole.
+func readArtForm(c echo.Context, ownerID int64) (application.CreateArtCommand, error) {
+	cmd := application.CreateArtCommand{OwnerID: ownerID}
+	req := c.Request()
+	mediaType, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if err != nil || mediaType != echo.MIMEMultipartForm {
+		return cmd, errNotMultipart
+	}
+	reader, err := req.MultipartReader()
+	if err != nil {
+		return cmd, fmt.Errorf("%w: %w", errMalformedRequest, err)
+	}
+	var col validation.Collector
+	for {
+		part, err := reader.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return cmd, formReadError(err)
+		}
+		if part.FormName() == "image" {
+			if cmd.Image, err = io.ReadAll(io.LimitReader(part, art.MaxImageBytes+1)); err != nil {
+				return cmd, formReadError(err)
+			}
+			if len(cmd.Image) > art.MaxImageBytes {
+				return cmd, fmt.Errorf("%w: over 10 MiB", art.ErrImageTooLarge)
+			}
+			continue
+		}
+		value, err := readFormField(part)
+		if err != nil {
+			return cmd, err
+		}
+		setArtFormField(&cmd, part.FormName(), value, &col)
+	}
+	return cmd, col.Err()
+}
+
+func readFormField(part *multipart.Part) (string, error) {
+	raw, err := io.ReadAll(io.LimitReader(part, maxFormField+1))
+	if err != nil {
+		return "", formReadError(err)
+	}
+	if len(raw) > maxFormField {
+		return "", validation.Field(part.FormName(), "is too long")
+	}
+	return string(raw), nil
+}
+
+// formReadError keeps echo's body-limit error (413) and calls anything else malformed.
+func formReadError(err error) error {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errMalformedRequest, err)
+}
+
+func setArtFormField(cmd *application.CreateArtCommand, name, value string, col *validation.Collector) {
+	switch name {
+	case "name":
+		cmd.Name = value
+	case "description":
+		cmd.Description = value
+	case "type":
+		cmd.Type = value
+	case "hashtags":
+		cmd.Hashtags = append(cmd.Hashtags, value)
+	case "price":
+		cmd.Price = formInt(name, value, col)
+	case "buy_now_price":
+		cmd.BuyNowPrice = formInt(name, value, col)
+	case "bid_increment":
+		cmd.BidIncrement = formInt(name, value, col)
+	case "start_at":
+		cmd.StartAt = formTime(name, value, col)
+	case "end_at":
+		cmd.EndAt = formTime(name, value, col)
+	}
+}
+
+func formInt(name, value string, col *validation.Collector) int64 {
+	v, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+	if err != nil {
+		col.Add(name, "must be an integer")
+	}
+	return v
+}
+
+func formTime(name, value string, col *validation.Collector) time.Time {
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(value))
+	if err != nil {
+		col.Add(name, "must be an RFC 3339 time such as 2026-12-01T18:00:00Z")
+	}
+	return t
+}
