@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/validation"
 )
 
@@ -19,10 +20,10 @@ var (
 	ErrAuctionHasBids = errors.New("the art's auction has bids")
 )
 
-// Price limits: DESIGN.md's minimum, and a ceiling far below int64 overflow.
+// Price limits: DESIGN.md's minimum, and the ceiling of any amount of points.
 const (
-	MinPrice int64 = 1000
-	MaxPrice int64 = 1_000_000_000_000
+	MinPrice = 1000
+	MaxPrice = point.MaxPrice
 )
 
 // Type says how an art is sold; it never changes.

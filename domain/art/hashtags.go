@@ -2,6 +2,7 @@ package art
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/artauction/artauction/domain/validation"
@@ -33,7 +34,7 @@ func NewHashtags(raw []string) (Hashtags, error) {
 		if tag == "" {
 			return Hashtags{}, validation.Field("hashtags", "must not contain an empty hashtag")
 		}
-		if utf8.RuneCountInString(tag) > MaxHashtagLength || strings.ContainsAny(tag, " \t\r\n#,") {
+		if utf8.RuneCountInString(tag) > MaxHashtagLength || strings.ContainsAny(tag, "#,") || strings.IndexFunc(tag, unicode.IsSpace) >= 0 {
 			return Hashtags{}, validation.Field("hashtags", "each hashtag must be 1 to 30 characters without spaces, commas or '#'")
 		}
 		if !seen[tag] {

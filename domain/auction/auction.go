@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/validation"
 )
 
@@ -62,7 +63,8 @@ func NewTerms(startAt, endAt time.Time, startPrice, buyNowPrice, bidIncrement in
 		c.Check(endAt.After(now), "end_at", "must be in the future")
 	}
 	c.Check(buyNowPrice == 0 || buyNowPrice > startPrice, "buy_now_price", "must be above the starting price")
-	c.Check(bidIncrement >= 1, "bid_increment", "must be at least 1")
+	c.Check(buyNowPrice <= point.MaxPrice, "buy_now_price", "is too large")
+	c.Check(bidIncrement >= 1 && bidIncrement <= point.MaxPrice, "bid_increment", "must be at least 1 and at most the largest price")
 	if err := c.Err(); err != nil {
 		return Terms{}, err
 	}

@@ -12,6 +12,10 @@ import (
 // int64 overflow.
 const MaxChargeAmount int64 = 100_000_000
 
+// MaxPrice bounds any price, bid or increment: far below int64 overflow even
+// when added together.
+const MaxPrice int64 = 1_000_000_000_000
+
 // ErrInsufficientPoints is returned when available points do not cover an amount.
 var ErrInsufficientPoints = errors.New("insufficient points")
 

@@ -1,0 +1,343 @@
+package auction_test
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/validation"
+)
+
+var now = time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)
+
+func fieldNames(t *testing.T, err error) []string {
+	t.Helper()
+	var verr *validation.Error
+	require.ErrorAs(t, err, &verr)
+	names := make([]string, 0, len(verr.Fields()))
+	for _, f := range verr.Fields() {
+		names = append(names, f.Field)
+	}
+	return names
+}
+
+type termsInput struct {
+	startAt, endAt                        time.Time
+	startPrice, buyNowPrice, bidIncrement int64
+}
+
+func validInput() termsInput {
+	return termsInput{endAt: now.Add(24 * time.Hour), startPrice: 1000}
+}
+
+func (in termsInput) terms() (auction.Terms, error) {
+	return auction.NewTerms(in.startAt, in.endAt, in.startPrice, in.buyNowPrice, in.bidIncrement, now)
+}
+
+func mustTerms(t *testing.T, in termsInput) auction.Terms {
+	t.Helper()
+	terms, err := in.terms()
+	require.NoError(t, err)
+	return terms
+}
+
+func TestNewTermsAccepts(t *testing.T) {
+	tests := []struct {
+		name             string
+		edit             func(*termsInput)
+		wantStartAt      time.Time
+		wantEndAt        time.Time
+		wantBuyNowPrice  int64
+		wantBidIncrement int64
+	}{
+		{
+			name:        "the fewest fields: zero start means now, no buy-now, increment 1",
+			edit:        func(*termsInput) {},
+			wantStartAt: now, wantEndAt: now.Add(24 * time.Hour), wantBuyNowPrice: 0, wantBidIncrement: 1,
+		},
+		{
+			name:        "a later start",
+			edit:        func(in *termsInput) { in.startAt = now.Add(time.Hour) },
+			wantStartAt: now.Add(time.Hour), wantEndAt: now.Add(24 * time.Hour), wantBidIncrement: 1,
+		},
+		{
+			name:        "a start already past",
+			edit:        func(in *termsInput) { in.startAt = now.Add(-time.Hour) },
+			wantStartAt: now.Add(-time.Hour), wantEndAt: now.Add(24 * time.Hour), wantBidIncrement: 1,
+		},
+		{
+			name:        "an end one nanosecond ahead",
+			edit:        func(in *termsInput) { in.endAt = now.Add(time.Nanosecond) },
+			wantStartAt: now, wantEndAt: now.Add(time.Nanosecond), wantBidIncrement: 1,
+		},
+		{
+			name:        "a buy-now price one above the start price",
+			edit:        func(in *termsInput) { in.buyNowPrice = 1001 },
+			wantStartAt: now, wantEndAt: now.Add(24 * time.Hour), wantBuyNowPrice: 1001, wantBidIncrement: 1,
+		},
+		{
+			name:        "an increment of 1",
+			edit:        func(in *termsInput) { in.bidIncrement = 1 },
+			wantStartAt: now, wantEndAt: now.Add(24 * time.Hour), wantBidIncrement: 1,
+		},
+		{
+			name:        "an increment of 500",
+			edit:        func(in *termsInput) { in.bidIncrement = 500 },
+			wantStartAt: now, wantEndAt: now.Add(24 * time.Hour), wantBidIncrement: 500,
+		},
+		{
+			name: "times in another zone are kept in UTC",
+			edit: func(in *termsInput) {
+				kst := time.FixedZone("KST", 9*60*60)
+				in.startAt, in.endAt = now.Add(time.Hour).In(kst), now.Add(2*time.Hour).In(kst)
+			},
+			wantStartAt: now.Add(time.Hour), wantEndAt: now.Add(2 * time.Hour), wantBidIncrement: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := validInput()
+			tt.edit(&in)
+
+			terms := mustTerms(t, in)
+
+			assert.Equal(t, tt.wantStartAt, terms.StartAt())
+			assert.Equal(t, time.UTC, terms.StartAt().Location())
+			assert.Equal(t, tt.wantEndAt, terms.EndAt())
+			assert.Equal(t, time.UTC, terms.EndAt().Location())
+			assert.Equal(t, in.startPrice, terms.StartPrice())
+			assert.Equal(t, tt.wantBuyNowPrice, terms.BuyNowPrice())
+			assert.Equal(t, tt.wantBidIncrement, terms.BidIncrement())
+		})
+	}
+}
+
+func TestNewTermsZeroStartMeansNowInUTC(t *testing.T) {
+	kstNow := now.In(time.FixedZone("KST", 9*60*60))
+
+	terms, err := auction.NewTerms(time.Time{}, now.Add(time.Hour), 1000, 0, 0, kstNow)
+
+	require.NoError(t, err)
+	assert.Equal(t, now, terms.StartAt())
+	assert.Equal(t, time.UTC, terms.StartAt().Location())
+}
+
+func TestNewTermsRefuses(t *testing.T) {
+	tests := []struct {
+		name       string
+		edit       func(*termsInput)
+		wantFields []string
+	}{
+		{name: "no end", edit: func(in *termsInput) { in.endAt = time.Time{} }, wantFields: []string{"end_at"}},
+		{
+			name:       "an end before the start",
+			edit:       func(in *termsInput) { in.startAt, in.endAt = now.Add(2*time.Hour), now.Add(time.Hour) },
+			wantFields: []string{"end_at"},
+		},
+		{
+			name:       "an end at the start",
+			edit:       func(in *termsInput) { in.startAt, in.endAt = now.Add(time.Hour), now.Add(time.Hour) },
+			wantFields: []string{"end_at"},
+		},
+		{
+			name:       "an end already past, after a past start",
+			edit:       func(in *termsInput) { in.startAt, in.endAt = now.Add(-2*time.Hour), now.Add(-time.Hour) },
+			wantFields: []string{"end_at"},
+		},
+		{
+			name:       "an end at now with no start: neither after the start nor ahead",
+			edit:       func(in *termsInput) { in.endAt = now },
+			wantFields: []string{"end_at", "end_at"},
+		},
+		{name: "a buy-now price equal to the start price", edit: func(in *termsInput) { in.buyNowPrice = 1000 }, wantFields: []string{"buy_now_price"}},
+		{name: "a buy-now price below the start price", edit: func(in *termsInput) { in.buyNowPrice = 999 }, wantFields: []string{"buy_now_price"}},
+		{name: "a negative buy-now price", edit: func(in *termsInput) { in.buyNowPrice = -1 }, wantFields: []string{"buy_now_price"}},
+		{name: "a negative increment", edit: func(in *termsInput) { in.bidIncrement = -1 }, wantFields: []string{"bid_increment"}},
+		{
+			name: "every field at once",
+			edit: func(in *termsInput) {
+				in.endAt, in.buyNowPrice, in.bidIncrement = time.Time{}, 500, -3
+			},
+			wantFields: []string{"end_at", "buy_now_price", "bid_increment"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := validInput()
+			tt.edit(&in)
+
+			terms, err := in.terms()
+
+			assert.Equal(t, tt.wantFields, fieldNames(t, err))
+			assert.Equal(t, auction.Terms{}, terms)
+		})
+	}
+}
+
+// Whatever terms NewTerms accepts, the next bid must be above the highest one:
+// an increment near math.MaxInt64 makes highest + increment wrap around to a
+// negative minimum, which would let any amount through a BID_TOO_LOW check.
+func TestMinNextBidNeverWrapsAroundForAcceptedTerms(t *testing.T) {
+	for _, increment := range []int64{math.MaxInt64, math.MaxInt64 - 999, math.MaxInt64 / 2} {
+		in := validInput()
+		in.bidIncrement = increment
+		terms, err := in.terms()
+		if err != nil {
+			assert.Equal(t, []string{"bid_increment"}, fieldNames(t, err), "increment %d", increment)
+			continue
+		}
+		highest := terms.StartPrice() + 4000
+		a := auction.Restore(auction.Record{
+			ID: 1, ArtID: 2, StartAt: terms.StartAt(), EndAt: terms.EndAt(), StartPrice: terms.StartPrice(),
+			BidIncrement: terms.BidIncrement(), Status: auction.StatusOpen, HighestAmount: highest, HighestBidderID: 9, BidCount: 1,
+		})
+
+		assert.Greater(t, a.MinNextBid(), a.HighestAmount(), "increment %d accepted, yet the next bid may be lower than the highest", increment)
+	}
+}
+
+func TestNewOpensAnAuctionWithoutBids(t *testing.T) {
+	terms := mustTerms(t, termsInput{endAt: now.Add(time.Hour), startPrice: 5000, buyNowPrice: 9000, bidIncrement: 100})
+
+	a := auction.New(terms)
+
+	assert.Zero(t, a.ID())
+	assert.Zero(t, a.ArtID())
+	assert.Equal(t, terms, a.Terms())
+	assert.Equal(t, auction.StatusOpen, a.StoredStatus())
+	assert.Equal(t, auction.StatusOpen, a.StatusAt(now))
+	assert.False(t, a.HasBids())
+	assert.Zero(t, a.BidCount())
+	assert.Zero(t, a.HighestAmount())
+	assert.Zero(t, a.HighestBidderID())
+}
+
+func TestStatusAt(t *testing.T) {
+	start := now.Add(time.Hour)
+	end := now.Add(2 * time.Hour)
+	stored := func(s auction.Status) *auction.Auction {
+		return auction.Restore(auction.Record{ID: 1, ArtID: 2, StartAt: start, EndAt: end, StartPrice: 1000, BidIncrement: 1, Status: s})
+	}
+	tests := []struct {
+		name   string
+		stored auction.Status
+		at     time.Time
+		want   auction.Status
+	}{
+		{name: "open before its start is scheduled", stored: auction.StatusOpen, at: start.Add(-time.Nanosecond), want: auction.StatusScheduled},
+		{name: "open long before its start is scheduled", stored: auction.StatusOpen, at: now, want: auction.StatusScheduled},
+		{name: "open at its start", stored: auction.StatusOpen, at: start, want: auction.StatusOpen},
+		{name: "open after its start", stored: auction.StatusOpen, at: start.Add(time.Minute), want: auction.StatusOpen},
+		{name: "closed stays closed", stored: auction.StatusClosed, at: end.Add(time.Hour), want: auction.StatusClosed},
+		{name: "bought out stays bought out", stored: auction.StatusBoughtOut, at: start.Add(time.Minute), want: auction.StatusBoughtOut},
+		{name: "failed stays failed", stored: auction.StatusFailed, at: end.Add(time.Hour), want: auction.StatusFailed},
+		{name: "failed before its start is not scheduled", stored: auction.StatusFailed, at: now, want: auction.StatusFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := stored(tt.stored)
+
+			assert.Equal(t, tt.want, a.StatusAt(tt.at))
+			assert.Equal(t, tt.stored, a.StoredStatus())
+		})
+	}
+}
+
+func TestNewAuctionWithALaterStartIsScheduledUntilThen(t *testing.T) {
+	start := now.Add(30 * time.Minute)
+	a := auction.New(mustTerms(t, termsInput{startAt: start, endAt: now.Add(time.Hour), startPrice: 1000}))
+
+	assert.Equal(t, auction.StatusScheduled, a.StatusAt(now))
+	assert.Equal(t, auction.StatusOpen, a.StatusAt(start))
+	assert.Equal(t, auction.StatusOpen, a.StoredStatus(), "scheduled is never stored")
+}
+
+func TestPricesWithAndWithoutBids(t *testing.T) {
+	tests := []struct {
+		name             string
+		record           auction.Record
+		wantHasBids      bool
+		wantMinNextBid   int64
+		wantCurrentPrice int64
+	}{
+		{
+			name:           "no bid: the start price",
+			record:         auction.Record{StartPrice: 5000, BidIncrement: 100},
+			wantMinNextBid: 5000, wantCurrentPrice: 5000,
+		},
+		{
+			name:           "no bid, default increment",
+			record:         auction.Record{StartPrice: 1000, BidIncrement: 1},
+			wantMinNextBid: 1000, wantCurrentPrice: 1000,
+		},
+		{
+			name:           "one bid at the start price",
+			record:         auction.Record{StartPrice: 5000, BidIncrement: 100, HighestAmount: 5000, HighestBidderID: 9, BidCount: 1},
+			wantHasBids:    true,
+			wantMinNextBid: 5100, wantCurrentPrice: 5000,
+		},
+		{
+			name:           "several bids",
+			record:         auction.Record{StartPrice: 5000, BidIncrement: 250, HighestAmount: 7300, HighestBidderID: 9, BidCount: 4},
+			wantHasBids:    true,
+			wantMinNextBid: 7550, wantCurrentPrice: 7300,
+		},
+		{
+			name:           "increment 1",
+			record:         auction.Record{StartPrice: 1000, BidIncrement: 1, HighestAmount: 1000, HighestBidderID: 9, BidCount: 1},
+			wantHasBids:    true,
+			wantMinNextBid: 1001, wantCurrentPrice: 1000,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.record
+			r.ID, r.ArtID, r.Status = 1, 2, auction.StatusOpen
+			r.StartAt, r.EndAt = now, now.Add(time.Hour)
+
+			a := auction.Restore(r)
+
+			assert.Equal(t, tt.wantHasBids, a.HasBids())
+			assert.Equal(t, tt.wantMinNextBid, a.MinNextBid())
+			assert.Equal(t, tt.wantCurrentPrice, a.CurrentPrice())
+		})
+	}
+}
+
+func TestRestoreKeepsEveryField(t *testing.T) {
+	a := auction.Restore(auction.Record{
+		ID: 1, ArtID: 2, StartAt: now, EndAt: now.Add(time.Hour), StartPrice: 5000, BuyNowPrice: 9000,
+		BidIncrement: 100, Status: auction.StatusClosed, HighestAmount: 7000, HighestBidderID: 9, BidCount: 3,
+	})
+
+	assert.Equal(t, int64(1), a.ID())
+	assert.Equal(t, int64(2), a.ArtID())
+	assert.Equal(t, now, a.Terms().StartAt())
+	assert.Equal(t, now.Add(time.Hour), a.Terms().EndAt())
+	assert.Equal(t, int64(5000), a.Terms().StartPrice())
+	assert.Equal(t, int64(9000), a.Terms().BuyNowPrice())
+	assert.Equal(t, int64(100), a.Terms().BidIncrement())
+	assert.Equal(t, auction.StatusClosed, a.StoredStatus())
+	assert.Equal(t, int64(7000), a.HighestAmount())
+	assert.Equal(t, int64(9), a.HighestBidderID())
+	assert.Equal(t, int64(3), a.BidCount())
+	assert.True(t, a.HasBids())
+}
+
+func TestParseStatus(t *testing.T) {
+	for _, s := range []auction.Status{auction.StatusOpen, auction.StatusClosed, auction.StatusBoughtOut, auction.StatusFailed} {
+		got, err := auction.ParseStatus(string(s))
+
+		require.NoError(t, err)
+		assert.Equal(t, s, got)
+	}
+	for _, s := range []string{"scheduled", "", "OPEN", "cancelled"} {
+		_, err := auction.ParseStatus(s)
+
+		assert.Error(t, err, "ParseStatus(%q)", s)
+	}
+}
