@@ -108,6 +108,7 @@ func (c *client) createArt(fields map[string][]string) artBody {
 }
 
 func TestArtUploadImageAndValidation(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	artist := a.newClient()
 	artist.signUp("artist@example.com", "artist")
@@ -186,6 +187,7 @@ func TestArtUploadImageAndValidation(t *testing.T) {
 }
 
 func TestArtEditDeleteAndLikes(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	artist := a.newClient()
 	artist.signUp("owner@example.com", "owner")
@@ -277,6 +279,7 @@ func TestArtEditDeleteAndLikes(t *testing.T) {
 }
 
 func TestArtSearch(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	artist := a.newClient()
 	artist.signUp("painter@example.com", "painter")

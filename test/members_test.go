@@ -61,6 +61,7 @@ func (c *client) login(email, password string) tokensBody {
 }
 
 func TestMemberWalk(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.newClient()
 	const email = "walker@example.com"
@@ -164,6 +165,7 @@ func TestMemberWalk(t *testing.T) {
 }
 
 func TestRefreshByCookie(t *testing.T) {
+	t.Parallel()
 	// In development the cookie is not Secure, so this plain-HTTP client sends it back.
 	a := startApp(t, withDevEnv)
 	c := a.newClient()
@@ -189,6 +191,7 @@ func TestRefreshByCookie(t *testing.T) {
 }
 
 func TestWrongCodeFiveTimesVoidsIt(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.newClient()
 	const email = "guesser@example.com"
@@ -215,6 +218,7 @@ func TestWrongCodeFiveTimesVoidsIt(t *testing.T) {
 }
 
 func TestDuplicatesAndProfile(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.newClient()
 	first := c.signUp("first@example.com", "first")
@@ -272,6 +276,7 @@ func TestDuplicatesAndProfile(t *testing.T) {
 }
 
 func TestPasswordResetOfUnknownEmailSendsNothing(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.newClient()
 	res := c.do(http.MethodPost, "/api/v1/auth/verification-codes", map[string]string{"email": "ghost@example.com", "purpose": "password_reset"})
@@ -297,6 +302,7 @@ func withoutRequestID(t *testing.T, body []byte) map[string]any {
 }
 
 func TestBadRequests(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.newClient()
 	c.signUp("bad@example.com", "bad")
@@ -371,6 +377,7 @@ func assertFieldErrors(t *testing.T, res response, fields ...string) {
 }
 
 func TestRateLimits(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, withRateLimits)
 	c := a.newClient()
 	body := map[string]string{"email": "limited@example.com", "purpose": "signup"}
@@ -393,6 +400,7 @@ func TestRateLimits(t *testing.T) {
 }
 
 func TestOperationsEndpoints(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.newClient()
 	res := c.do(http.MethodGet, "/healthz", nil)
