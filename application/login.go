@@ -25,14 +25,12 @@ type LoginCommand struct {
 
 // Login starts a session and issues its first tokens.
 type Login struct {
-	members  MemberStore
-	hasher   PasswordHasher
-	sessions SessionStore
-	secrets  Secrets
-	limiter  RateLimiter
-	clock    Clock
-	tx       Transactor
-	tokens   sessionTokens
+	members MemberStore
+	hasher  PasswordHasher
+	limiter RateLimiter
+	clock   Clock
+	tx      Transactor
+	tokens  sessionTokens
 }
 
 // NewLogin builds the use case; refreshTTL is how long a refresh token lives.
