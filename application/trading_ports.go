@@ -1,0 +1,165 @@
+package application
+
+//go:generate go tool mockgen -source=trading_ports.go -destination=mock/trading_ports.go -package=mock
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/point"
+	"github.com/artauction/artauction/domain/purchase"
+)
+
+// Errors of guarded writes.
+var (
+	// ErrLockUnavailable means the guard could not be had within its wait bound,
+	// or its backend is down; nothing was written and the client may retry.
+	ErrLockUnavailable = errors.New("the auction is busy; try again shortly")
+	// ErrWriteConflict means a conditional write found the row changed by someone
+	// else; the guard re-runs the whole function a bounded number of times.
+	ErrWriteConflict = errors.New("a concurrent change won the conditional write")
+)
+
+// AuctionGuard serializes everything that changes one auction (bids, buy-now,
+// close) or one general art (purchases). fn runs in one database transaction
+// carried by its context; it must read what it decides on inside that
+// transaction and make every write conditional. When fn returns
+// ErrWriteConflict the guard runs it again, a bounded number of times, in a new
+// transaction. Whatever the strategy, a lock wait over the bound or a lock
+// backend that is down gives ErrLockUnavailable.
+type AuctionGuard interface {
+	WithAuction(ctx context.Context, auctionID int64, fn func(ctx context.Context) error) error
+	WithArt(ctx context.Context, artID int64, fn func(ctx context.Context) error) error
+}
+
+// AuctionStore keeps auctions and their bids.
+type AuctionStore interface {
+	// Get reads an auction with its art's owner; auction.ErrNotFound when unknown.
+	Get(ctx context.Context, auctionID int64) (a *auction.Auction, ownerID int64, err error)
+	// SaveBid stores an accepted bid: the auction's leader, bid count and end,
+	// only if the auction is still open with expectedBidCount bids (else
+	// ErrWriteConflict); the art's current price and bid count; and the bid record.
+	SaveBid(ctx context.Context, a *auction.Auction, expectedBidCount int64, at time.Time) (bidID int64, err error)
+	// Finish stores a closed, bought-out or failed auction, only if it is still
+	// open with expectedBidCount bids (else ErrWriteConflict).
+	Finish(ctx context.Context, a *auction.Auction, expectedBidCount int64) error
+	// DueForClose lists open auctions whose end is not after now, oldest end first.
+	DueForClose(ctx context.Context, now time.Time, limit int) ([]DueAuction, error)
+	Detail(ctx context.Context, auctionID int64) (AuctionDetail, error)
+	// Bids lists an auction's bids newest first.
+	Bids(ctx context.Context, auctionID int64, page PageRequest) ([]BidEntry, int, error)
+	// MemberBids lists one row per auction the member bid on, most recent bid first.
+	MemberBids(ctx context.Context, memberID int64, page PageRequest) ([]MemberBid, int, error)
+}
+
+// DueAuction is an auction the closer must end.
+type DueAuction struct {
+	ID    int64
+	EndAt time.Time
+}
+
+// AuctionDetail is an auction with its art and leader, for GET /auctions/{id}.
+type AuctionDetail struct {
+	Auction       *auction.Auction
+	Art           ArtSummary
+	HighestBidder *MemberRef
+}
+
+// BidEntry is one bid of an auction's history.
+type BidEntry struct {
+	ID        int64
+	AuctionID int64
+	Amount    int64
+	Bidder    MemberRef
+	CreatedAt time.Time
+}
+
+// MemberBid is a member's standing in one auction they bid on.
+type MemberBid struct {
+	Auction *auction.Auction
+	Art     ArtSummary
+	// MyBid is the member's largest bid on it.
+	MyBid int64
+}
+
+// Wallet moves points for trades with conditional writes; callers touch member
+// rows in ascending id order so concurrent trades never deadlock.
+type Wallet interface {
+	Balance(ctx context.Context, memberID int64) (point.Balance, error)
+	// Hold takes amount from available points only if they cover it, else
+	// point.ErrInsufficientPoints.
+	Hold(ctx context.Context, memberID, amount int64) error
+	// Release gives a hold back to available points.
+	Release(ctx context.Context, memberID, amount int64) error
+	// Pay takes price from the total and price-held from available points (held
+	// is what the member already had on hold for it), only if available covers
+	// it, else point.ErrInsufficientPoints.
+	Pay(ctx context.Context, memberID, price, held int64) error
+	// Receive adds amount to total and available points.
+	Receive(ctx context.Context, memberID, amount int64) error
+}
+
+// PurchaseView is a purchase with the art and the two members, for lists.
+type PurchaseView struct {
+	Purchase purchase.Purchase
+	Art      ArtSummary
+	Buyer    MemberRef
+	Seller   MemberRef
+}
+
+// PurchaseStore records sales; the art id is unique, the last fence against
+// selling one art twice (art.ErrSold).
+type PurchaseStore interface {
+	Create(ctx context.Context, p purchase.Purchase) (int64, error)
+	Get(ctx context.Context, id int64) (PurchaseView, error)
+	// ByBuyer and BySeller list newest first.
+	ByBuyer(ctx context.Context, memberID int64, page PageRequest) ([]PurchaseView, int, error)
+	BySeller(ctx context.Context, memberID int64, page PageRequest) ([]PurchaseView, int, error)
+}
+
+// ArtSales changes an art's status when it is sold or its auction fails, only
+// from on_sale (else art.ErrSold).
+type ArtSales interface {
+	MarkSold(ctx context.Context, artID, price int64) error
+	MarkUnsold(ctx context.Context, artID int64) error
+}
+
+// AuctionEventKind names what happened to an auction.
+type AuctionEventKind string
+
+// The events live watchers receive.
+const (
+	EventBid      AuctionEventKind = "bid"
+	EventExtended AuctionEventKind = "extended"
+	EventClosed   AuctionEventKind = "closed"
+)
+
+// AuctionEvent is published after the transaction that caused it committed.
+type AuctionEvent struct {
+	Kind      AuctionEventKind
+	AuctionID int64
+	// Amount and BidderID are the bid's (bid) or the winner's (closed; 0 when failed).
+	Amount   int64
+	BidderID int64
+	BidCount int64
+	EndAt    time.Time
+	Status   auction.Status
+	At       time.Time
+}
+
+// EventPublisher announces auction events to watchers on every instance. It
+// never fails the caller: the change is already committed, and a lost
+// announcement is recovered by watchers from the bid history.
+type EventPublisher interface {
+	Publish(ctx context.Context, e AuctionEvent)
+}
+
+// TradeMetrics counts outcomes operators watch.
+type TradeMetrics interface {
+	// BidOutcome counts a bid by its result: "accepted" or an error code.
+	BidOutcome(outcome string)
+	// CloseLag observes how long after its end an auction was closed.
+	CloseLag(d time.Duration)
+}

@@ -1,0 +1,136 @@
+package auction
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/artauction/artauction/domain/point"
+)
+
+// Errors of bidding, buying now and closing, in the order the rules are checked.
+var (
+	ErrOwnAuction           = errors.New("members may not bid on or buy their own auction")
+	ErrNotOpen              = errors.New("the auction is not open")
+	ErrAlreadyHighestBidder = errors.New("the bidder already leads the auction")
+	ErrUseBuyNow            = errors.New("the amount reaches the buy-now price; buy now instead")
+	ErrBuyNowUnavailable    = errors.New("buy now is not available for this auction")
+	ErrNotEnded             = errors.New("the auction has not ended")
+)
+
+// BidTooLowError says what the lowest acceptable bid is now.
+type BidTooLowError struct {
+	MinNextBid int64
+}
+
+func (e *BidTooLowError) Error() string {
+	return fmt.Sprintf("the bid must be at least %d", e.MinNextBid)
+}
+
+// Participant is who acts on an auction and what they can spend now.
+type Participant struct {
+	MemberID  int64
+	Available int64
+}
+
+// isOpenAt reports whether bids and buy-now are accepted at now.
+func (a *Auction) isOpenAt(now time.Time) bool {
+	return a.status == StatusOpen && !now.Before(a.terms.startAt) && now.Before(a.terms.endAt)
+}
+
+// BidOutcome is what accepting a bid changed.
+type BidOutcome struct {
+	// PreviousLeaderID is 0 when this was the first bid; their hold of
+	// PreviousAmount is released.
+	PreviousLeaderID int64
+	PreviousAmount   int64
+	// Extended tells that soft close moved the end to the auction's new EndAt.
+	Extended bool
+}
+
+// PlaceBid checks the rules of DESIGN.md in their order and, when they pass,
+// makes the bidder the leader. ownerID is the art's owner; extendWindow is the
+// soft-close window (0 = off).
+func (a *Auction) PlaceBid(bidder Participant, ownerID, amount int64, now time.Time, extendWindow time.Duration) (BidOutcome, error) {
+	switch {
+	case bidder.MemberID == ownerID:
+		return BidOutcome{}, ErrOwnAuction
+	case !a.isOpenAt(now):
+		return BidOutcome{}, ErrNotOpen
+	case a.bidCount > 0 && a.highestBidderID == bidder.MemberID:
+		return BidOutcome{}, ErrAlreadyHighestBidder
+	case amount < a.MinNextBid():
+		return BidOutcome{}, &BidTooLowError{MinNextBid: a.MinNextBid()}
+	case a.terms.buyNowPrice > 0 && amount >= a.terms.buyNowPrice:
+		return BidOutcome{}, ErrUseBuyNow
+	case bidder.Available < amount:
+		return BidOutcome{}, point.ErrInsufficientPoints
+	}
+	out := BidOutcome{PreviousLeaderID: a.highestBidderID, PreviousAmount: a.highestAmount}
+	if a.bidCount == 0 {
+		out.PreviousLeaderID, out.PreviousAmount = 0, 0
+	}
+	a.highestAmount, a.highestBidderID = amount, bidder.MemberID
+	a.bidCount++
+	if extendWindow > 0 && a.terms.endAt.Sub(now) < extendWindow {
+		a.terms.endAt = now.Add(extendWindow).UTC()
+		out.Extended = true
+	}
+	return out, nil
+}
+
+// Settlement is who pays whom when an auction ends with a sale.
+type Settlement struct {
+	BuyerID int64
+	Price   int64
+	// BuyerHeld is what the buyer already had on hold for this auction: it is
+	// consumed rather than taken from available points again.
+	BuyerHeld int64
+	// ReleasedID is a previous leader other than the buyer whose hold of
+	// ReleasedAmount goes back to their available points; 0 when none.
+	ReleasedID     int64
+	ReleasedAmount int64
+}
+
+// BuyNow ends the auction at once, sold to buyer at the buy-now price. The
+// buyer's own hold as leader counts toward what they have.
+func (a *Auction) BuyNow(buyer Participant, ownerID int64, now time.Time) (Settlement, error) {
+	leads := a.bidCount > 0 && a.highestBidderID == buyer.MemberID
+	held := int64(0)
+	if leads {
+		held = a.highestAmount
+	}
+	switch {
+	case buyer.MemberID == ownerID:
+		return Settlement{}, ErrOwnAuction
+	case !a.isOpenAt(now):
+		return Settlement{}, ErrNotOpen
+	case a.terms.buyNowPrice == 0 || (a.bidCount > 0 && a.highestAmount >= a.terms.buyNowPrice):
+		return Settlement{}, ErrBuyNowUnavailable
+	case buyer.Available+held < a.terms.buyNowPrice:
+		return Settlement{}, point.ErrInsufficientPoints
+	}
+	s := Settlement{BuyerID: buyer.MemberID, Price: a.terms.buyNowPrice, BuyerHeld: held}
+	if a.bidCount > 0 && !leads {
+		s.ReleasedID, s.ReleasedAmount = a.highestBidderID, a.highestAmount
+	}
+	a.status = StatusBoughtOut
+	return s, nil
+}
+
+// Close ends an auction whose end has passed: sold to the leader at the highest
+// bid (ok true), or failed with no bid (ok false).
+func (a *Auction) Close(now time.Time) (s Settlement, sold bool, err error) {
+	if a.status != StatusOpen {
+		return Settlement{}, false, ErrNotOpen
+	}
+	if now.Before(a.terms.endAt) {
+		return Settlement{}, false, ErrNotEnded
+	}
+	if a.bidCount == 0 {
+		a.status = StatusFailed
+		return Settlement{}, false, nil
+	}
+	a.status = StatusClosed
+	return Settlement{BuyerID: a.highestBidderID, Price: a.highestAmount, BuyerHeld: a.highestAmount}, true, nil
+}
