@@ -82,6 +82,32 @@ type MemberBid struct {
 	Art     ArtSummary
 	// MyBid is the member's largest bid on it.
 	MyBid int64
+	// BuyerID is who bought the art when the auction ended with a sale (the
+	// leader at the close, or whoever bought it now); 0 otherwise.
+	BuyerID int64
+}
+
+// Standings of a member in an auction they bid on.
+const (
+	StandingLeading = "leading"
+	StandingOutbid  = "outbid"
+	StandingWon     = "won"
+	StandingLost    = "lost"
+)
+
+// Standing is leading or outbid while the auction is open, won or lost after;
+// a bought-out auction is lost for every bidder but its buyer.
+func (b MemberBid) Standing(memberID int64) string {
+	if b.Auction.StoredStatus() == auction.StatusOpen {
+		if b.Auction.HighestBidderID() == memberID {
+			return StandingLeading
+		}
+		return StandingOutbid
+	}
+	if b.BuyerID == memberID {
+		return StandingWon
+	}
+	return StandingLost
 }
 
 // Wallet moves points for trades with conditional writes; callers touch member
