@@ -8,6 +8,7 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/zap"
 
+	"github.com/artauction/artauction/adapters/background"
 	"github.com/artauction/artauction/adapters/mail"
 	"github.com/artauction/artauction/application"
 )
@@ -26,7 +27,7 @@ func newMailer(cfg Config, logger *zap.Logger) (application.Mailer, error) {
 }
 
 func startOutboxWorker(lc fx.Lifecycle, deliver *application.DeliverMail, logger *zap.Logger) error {
-	worker, err := mail.NewOutboxWorker(deliver, outboxPollInterval, logger)
+	worker, err := background.NewPeriodic("mail outbox", deliver, outboxPollInterval, logger)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package mail_test
+package background_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/artauction/artauction/adapters/background"
 	"github.com/artauction/artauction/adapters/mail"
 	"github.com/artauction/artauction/adapters/mail/smtptest"
 	"github.com/artauction/artauction/application"
@@ -82,9 +83,9 @@ type mailerFunc func(ctx context.Context, m application.Mail) error
 
 func (f mailerFunc) Send(ctx context.Context, m application.Mail) error { return f(ctx, m) }
 
-func startWorker(t *testing.T, outbox application.MailOutbox, mailer application.Mailer, log *zap.Logger) *mail.OutboxWorker {
+func startWorker(t *testing.T, outbox application.MailOutbox, mailer application.Mailer, log *zap.Logger) *background.Periodic {
 	t.Helper()
-	w, err := mail.NewOutboxWorker(application.NewDeliverMail(outbox, mailer, fixedClock{}), 10*time.Millisecond, log)
+	w, err := background.NewPeriodic("outbox", application.NewDeliverMail(outbox, mailer, fixedClock{}), 10*time.Millisecond, log)
 	require.NoError(t, err)
 	require.NoError(t, w.Start(t.Context()))
 	return w
@@ -94,14 +95,15 @@ func stopWithin(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
 
-func TestNewOutboxWorkerValidatesInterval(t *testing.T) {
-	_, err := mail.NewOutboxWorker(nil, 0, zap.NewNop())
+func TestNewPeriodicValidatesInterval(t *testing.T) {
+	_, err := background.NewPeriodic("outbox", nil, 0, zap.NewNop())
 	require.Error(t, err)
 }
 
-func TestOutboxWorkerDelivers(t *testing.T) {
+func TestPeriodicOutboxDelivers(t *testing.T) {
 	server := smtptest.Start(t)
-	mailer, err := mail.NewSMTPMailer(smtpConfig(server))
+	mailer, err := mail.NewSMTPMailer(mail.SMTPConfig{Host: server.Host(), Port: server.Port(),
+		From: "Artauction <no-reply@artauction.test>", Timeout: 5 * time.Second})
 	require.NoError(t, err)
 	outbox := newMemoryOutbox(
 		application.Mail{To: "alice@example.com", Subject: "One", Text: "first"},
@@ -118,7 +120,7 @@ func TestOutboxWorkerDelivers(t *testing.T) {
 	require.NoError(t, w.Stop(ctx))
 }
 
-func TestOutboxWorkerStopFinishesBatch(t *testing.T) {
+func TestPeriodicOutboxStopFinishesBatch(t *testing.T) {
 	sending, release := make(chan struct{}), make(chan struct{})
 	mailer := mailerFunc(func(ctx context.Context, _ application.Mail) error {
 		close(sending)
@@ -145,7 +147,7 @@ func TestOutboxWorkerStopFinishesBatch(t *testing.T) {
 	assert.Equal(t, []int64{1}, outbox.sentIDs(), "the batch in progress ran to its end, not cancelled")
 }
 
-func TestOutboxWorkerStopIsBounded(t *testing.T) {
+func TestPeriodicOutboxStopIsBounded(t *testing.T) {
 	sending, aborted := make(chan struct{}), make(chan struct{})
 	mailer := mailerFunc(func(ctx context.Context, _ application.Mail) error {
 		close(sending)
@@ -167,7 +169,7 @@ func TestOutboxWorkerStopIsBounded(t *testing.T) {
 	}
 }
 
-func TestOutboxWorkerLogsFailures(t *testing.T) {
+func TestPeriodicOutboxLogsFailures(t *testing.T) {
 	core, logs := observer.New(zapcore.InfoLevel)
 	mailer := mailerFunc(func(context.Context, application.Mail) error { return errors.New("connection refused") })
 	outbox := newMemoryOutbox(application.Mail{To: "alice@example.com", Subject: "One", Text: "first"})
