@@ -175,12 +175,12 @@ func TestPeriodicOutboxLogsFailures(t *testing.T) {
 	outbox := newMemoryOutbox(application.Mail{To: "alice@example.com", Subject: "One", Text: "first"})
 	w := startWorker(t, outbox, mailer, zap.New(core))
 
-	require.Eventually(t, func() bool { return logs.FilterMessage("deliver outbox mail").Len() == 1 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return logs.FilterMessage("periodic job failed").Len() == 1 }, 5*time.Second, 10*time.Millisecond)
 	ctx, cancel := stopWithin(5 * time.Second)
 	defer cancel()
 	require.NoError(t, w.Stop(ctx))
 
-	entry := logs.FilterMessage("deliver outbox mail").All()[0]
+	entry := logs.FilterMessage("periodic job failed").All()[0]
 	assert.Equal(t, zapcore.ErrorLevel, entry.Level)
 	assert.Contains(t, entry.ContextMap()["error"], "connection refused")
 	outbox.mu.Lock()
