@@ -87,21 +87,9 @@ func toArtSummaryView(s application.ArtSummary) artSummaryView {
 
 func toArtDetailView(d application.ArtDetail, now time.Time) artDetailView {
 	v := artDetailView{artSummaryView: toArtSummaryView(d.ArtSummary), Description: d.Art.Description(), Liked: d.Liked}
-	if au := d.Auction; au != nil {
-		terms := au.Terms()
-		av := &auctionView{
-			ID: au.ID(), Status: au.StatusAt(now), StartAt: terms.StartAt().UTC(), EndAt: terms.EndAt().UTC(),
-			StartPrice: terms.StartPrice(), BidIncrement: terms.BidIncrement(), BidCount: au.BidCount(),
-			MinNextBid: au.MinNextBid(),
-		}
-		if p := terms.BuyNowPrice(); p > 0 {
-			av.BuyNowPrice = &p
-		}
-		if d.HighestBidder != nil {
-			av.HighestBid = &highestBidView{Amount: au.HighestAmount(),
-				Bidder: bidderView{ID: d.HighestBidder.ID, Nickname: d.HighestBidder.Nickname}}
-		}
-		v.Auction = av
+	if d.Auction != nil {
+		av := toAuctionView(d.Auction, d.HighestBidder, now)
+		v.Auction = &av
 	}
 	return v
 }

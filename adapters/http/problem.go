@@ -14,6 +14,7 @@ import (
 
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/art"
+	"github.com/artauction/artauction/domain/auction"
 	"github.com/artauction/artauction/domain/auth"
 	"github.com/artauction/artauction/domain/member"
 	"github.com/artauction/artauction/domain/point"
@@ -22,13 +23,15 @@ import (
 
 // Problem is an RFC 9457 problem document with the stable code clients switch on.
 type Problem struct {
-	Type      string         `json:"type"`
-	Title     string         `json:"title"`
-	Status    int            `json:"status"`
-	Detail    string         `json:"detail"`
-	Code      string         `json:"code"`
-	RequestID string         `json:"request_id,omitempty"`
-	Errors    []FieldProblem `json:"errors,omitempty"`
+	Type      string `json:"type"`
+	Title     string `json:"title"`
+	Status    int    `json:"status"`
+	Detail    string `json:"detail"`
+	Code      string `json:"code"`
+	RequestID string `json:"request_id,omitempty"`
+	// MinNextBid tells a BID_TOO_LOW client the lowest amount it may bid now.
+	MinNextBid *int64         `json:"min_next_bid,omitempty"`
+	Errors     []FieldProblem `json:"errors,omitempty"`
 
 	retryAfterSeconds int
 }
@@ -58,6 +61,18 @@ var mapping = []struct {
 }{
 	{member.ErrNotFound, http.StatusNotFound, "MEMBER_NOT_FOUND", "No member has this id."},
 	{art.ErrNotFound, http.StatusNotFound, "ART_NOT_FOUND", "No art has this id."},
+	{auction.ErrNotFound, http.StatusNotFound, "AUCTION_NOT_FOUND", "No auction has this id."},
+	{auction.ErrOwnAuction, http.StatusForbidden, "OWN_AUCTION", "Members may not bid on or buy their own auction."},
+	{auction.ErrNotOpen, http.StatusConflict, "AUCTION_NOT_OPEN", "The auction is not open."},
+	{auction.ErrAlreadyHighestBidder, http.StatusConflict, "ALREADY_HIGHEST_BIDDER", "You already lead this auction."},
+	{auction.ErrUseBuyNow, http.StatusUnprocessableEntity, "USE_BUY_NOW",
+		"The amount reaches the buy-now price; buy now instead."},
+	{auction.ErrBuyNowUnavailable, http.StatusConflict, "BUY_NOW_UNAVAILABLE",
+		"This auction has no buy-now price, or its highest bid has reached it."},
+	{art.ErrOwnArt, http.StatusForbidden, "OWN_ART", "Members may not buy their own art."},
+	{art.ErrNotForDirectSale, http.StatusConflict, "NOT_FOR_DIRECT_SALE", "An auction art is sold by its auction only."},
+	{application.ErrLockUnavailable, http.StatusServiceUnavailable, "LOCK_UNAVAILABLE",
+		"The auction is busy; try again in a moment."},
 	{art.ErrNotOwner, http.StatusForbidden, "NOT_ART_OWNER", "Only the art's owner may do this."},
 	{art.ErrSold, http.StatusConflict, "ART_SOLD", "The art is sold."},
 	{art.ErrAuctionHasBids, http.StatusConflict, "AUCTION_HAS_BIDS", "The art's auction has bids."},
@@ -94,6 +109,12 @@ func problemFor(err error) Problem {
 		}
 		return p
 	}
+	var tooLow *auction.BidTooLowError
+	if errors.As(err, &tooLow) {
+		p := newProblem(http.StatusUnprocessableEntity, "BID_TOO_LOW", fmt.Sprintf("The bid must be at least %d points.", tooLow.MinNextBid))
+		p.MinNextBid = &tooLow.MinNextBid
+		return p
+	}
 	var limited *application.RateLimitedError
 	if errors.As(err, &limited) {
 		p := newProblem(http.StatusTooManyRequests, "RATE_LIMITED", "Too many requests; try again later.")
@@ -102,7 +123,11 @@ func problemFor(err error) Problem {
 	}
 	for _, m := range mapping {
 		if errors.Is(err, m.err) {
-			return newProblem(m.status, m.code, m.detail)
+			p := newProblem(m.status, m.code, m.detail)
+			if m.status == http.StatusServiceUnavailable {
+				p.retryAfterSeconds = 1
+			}
+			return p
 		}
 	}
 	var he *echo.HTTPError

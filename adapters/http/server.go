@@ -42,7 +42,8 @@ type Server struct {
 }
 
 // NewServer builds the routes and middleware; Start opens the listener.
-func NewServer(settings ServerSettings, account AccountUseCases, catalog CatalogUseCases, checks []ReadinessCheck,
+func NewServer(settings ServerSettings, account AccountUseCases, catalog CatalogUseCases, trade TradeUseCases,
+	checks []ReadinessCheck,
 	registry *prometheus.Registry, logger *zap.Logger) (*Server, error) {
 	doc, err := newAPIDocument()
 	if err != nil {
@@ -85,6 +86,7 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 	api := e.Group("/api/v1")
 	accountHandlers{uc: account, cookie: settings.Cookie}.register(api)
 	artHandlers{uc: catalog, authenticate: account.Authenticate}.register(api)
+	tradeHandlers{uc: trade, authenticate: account.Authenticate}.register(api)
 	// Unknown paths under the API answer a problem, like every other error.
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 
