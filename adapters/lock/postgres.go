@@ -1,0 +1,95 @@
+package lock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
+
+	"github.com/artauction/artauction/adapters/postgres"
+	"github.com/artauction/artauction/application"
+)
+
+// SQLSTATEs of a lock wait cut short: lock_timeout, and statement_timeout.
+const (
+	lockNotAvailable = "55P03"
+	queryCanceled    = "57014"
+)
+
+// pgLock takes a Postgres lock as the first statement of the guarded
+// transaction; the lock goes with the transaction's end, so it can never
+// outlive the work nor be left on a pooled connection.
+type pgLock struct {
+	guard     *guard
+	wait      time.Duration
+	statement func(s subject) (query string, args []any)
+}
+
+func (l *pgLock) attempt(ctx context.Context, s subject, fn func(ctx context.Context) error) error {
+	err := l.guard.tx.WithinTx(ctx, func(ctx context.Context) error {
+		db := postgres.IDB(ctx, l.guard.db)
+		start := time.Now()
+		// SET takes no parameters; the value is a formatted integer. At least
+		// 1 ms, as 0 would mean no bound. It stays for the whole transaction,
+		// so fn's own lock waits (member rows) are bounded too.
+		setTimeout := fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", max(l.wait.Milliseconds(), 1))
+		if _, err := db.ExecContext(ctx, setTimeout); err != nil {
+			return fmt.Errorf("%s: bound the lock wait: %w", s, err)
+		}
+		query, args := l.statement(s)
+		if _, err := db.ExecContext(ctx, query, args...); err != nil {
+			return l.lockFailed(ctx, s, err)
+		}
+		l.guard.metrics.observeWait(time.Since(start))
+		return fn(ctx)
+	})
+	// A lock_timeout hit by fn's own statements is a busy row as well.
+	if err != nil && ctx.Err() == nil && !errors.Is(err, application.ErrLockUnavailable) && hasCode(err, lockNotAvailable) {
+		return fmt.Errorf("%s: a lock wait inside the transaction went over %s: %w: %w", s, l.wait, application.ErrLockUnavailable, err)
+	}
+	return err
+}
+
+func (l *pgLock) lockFailed(ctx context.Context, s subject, err error) error {
+	if ctx.Err() == nil && (hasCode(err, lockNotAvailable) || hasCode(err, queryCanceled)) {
+		return fmt.Errorf("%s: lock not had within %s: %w: %w", s, l.wait, application.ErrLockUnavailable, err)
+	}
+	return fmt.Errorf("%s: take lock: %w", s, err)
+}
+
+func hasCode(err error, code string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == code
+}
+
+// rowLockStatement locks the subject's row. NO KEY UPDATE is enough to
+// serialize guards and, unlike FOR UPDATE, does not block inserts of rows
+// that reference it (bids, purchases). A missing row locks nothing; fn then
+// reports the subject unknown.
+func rowLockStatement(s subject) (string, []any) {
+	return "SELECT id FROM ? WHERE id = ? FOR NO KEY UPDATE", []any{bun.Ident(s.kind.table), s.id}
+}
+
+// advisoryLockStatement takes a transaction-scoped advisory lock in the
+// two-int4 key space, (class, id), so auction and art ids never meet. Ids
+// outside int4 use the single-bigint key space, which Postgres keeps apart
+// from the two-int4 one: see wideAdvisoryKey.
+func advisoryLockStatement(s subject) (string, []any) {
+	if s.id >= math.MinInt32 && s.id <= math.MaxInt32 {
+		return "SELECT pg_advisory_xact_lock(?::int4, ?::int4)", []any{s.kind.class, int32(s.id)}
+	}
+	return "SELECT pg_advisory_xact_lock(?::bigint)", []any{wideAdvisoryKey(s)}
+}
+
+// wideAdvisoryKey puts the class in the top two bits of the key and the id's
+// low 62 bits below it. Ids that differ only above bit 61 (beyond 4.6e18)
+// share a lock: that costs a wait, never correctness, which rests on the
+// conditional writes.
+func wideAdvisoryKey(s subject) int64 {
+	const idBits = 62
+	return int64(uint64(s.kind.class)<<idBits | uint64(s.id)&(1<<idBits-1))
+}
