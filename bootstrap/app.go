@@ -30,6 +30,7 @@ var Module = fx.Options(
 	mailModule,
 	accountModule,
 	catalogModule,
+	tradeModule,
 	httpModule,
 )
 

@@ -119,6 +119,15 @@ func withRateLimits(vars map[string]string) { vars["RATE_LIMIT_ENABLED"] = "true
 
 func withDevEnv(vars map[string]string) { vars["APP_ENV"] = "dev" }
 
+// withEnv sets any variables, e.g. the lock strategy or the closer's interval.
+func withEnv(extra map[string]string) appOption {
+	return func(vars map[string]string) {
+		for k, v := range extra {
+			vars[k] = v
+		}
+	}
+}
+
 func startApp(t *testing.T, opts ...appOption) *app {
 	t.Helper()
 	mailServer := smtptest.Start(t)

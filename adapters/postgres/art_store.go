@@ -309,13 +309,10 @@ func summaryColumns(q *bun.SelectQuery) *bun.SelectQuery {
 		ColumnExpr("au.end_at AS auction_end_at")
 }
 
-// Detail reads an art's page: the art, its owner, its auction with the highest
-// bidder, and whether viewerID (0: anonymous) likes it.
-func (s *ArtStore) Detail(ctx context.Context, id, viewerID int64) (application.ArtDetail, error) {
-	db := idb(ctx, s.db)
-	var row artDetailRow
-	err := summaryColumns(db.NewSelect().Model(&row)).
-		ColumnExpr("au.id AS auction_id").
+// auctionColumns are the auction and highest-bidder columns of artDetailRow,
+// from auctions AS au and members AS hb.
+func auctionColumns(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.ColumnExpr("au.id AS auction_id").
 		ColumnExpr("au.start_at AS auction_start_at").
 		ColumnExpr("au.start_price AS auction_start_price").
 		ColumnExpr("au.buy_now_price AS auction_buy_now_price").
@@ -325,7 +322,27 @@ func (s *ArtStore) Detail(ctx context.Context, id, viewerID int64) (application.
 		ColumnExpr("au.highest_bidder_id AS auction_highest_bidder_id").
 		ColumnExpr("au.bid_count AS auction_bid_count").
 		ColumnExpr("hb.nickname AS bidder_nickname").
-		ColumnExpr("hb.school AS bidder_school").
+		ColumnExpr("hb.school AS bidder_school")
+}
+
+// highestBidderOf is the leader of a detail row's auction; nil without one.
+func highestBidderOf(r artDetailRow) *application.MemberRef {
+	if !r.AuctionHighestBidderID.Valid {
+		return nil
+	}
+	return &application.MemberRef{
+		ID:       r.AuctionHighestBidderID.Int64,
+		Nickname: r.BidderNickname.String,
+		School:   r.BidderSchool.String,
+	}
+}
+
+// Detail reads an art's page: the art, its owner, its auction with the highest
+// bidder, and whether viewerID (0: anonymous) likes it.
+func (s *ArtStore) Detail(ctx context.Context, id, viewerID int64) (application.ArtDetail, error) {
+	db := idb(ctx, s.db)
+	var row artDetailRow
+	err := auctionColumns(summaryColumns(db.NewSelect().Model(&row))).
 		ColumnExpr("EXISTS (SELECT 1 FROM art_likes AS l WHERE l.member_id = ? AND l.art_id = a.id) AS liked", viewerID).
 		Join("JOIN members AS m ON m.id = a.owner_id").
 		Join("LEFT JOIN auctions AS au ON au.art_id = a.id").
@@ -350,14 +367,7 @@ func (s *ArtStore) Detail(ctx context.Context, id, viewerID int64) (application.
 	if err != nil {
 		return application.ArtDetail{}, err
 	}
-	detail := application.ArtDetail{ArtSummary: summary, Auction: au}
-	if row.AuctionHighestBidderID.Valid {
-		detail.HighestBidder = &application.MemberRef{
-			ID:       row.AuctionHighestBidderID.Int64,
-			Nickname: row.BidderNickname.String,
-			School:   row.BidderSchool.String,
-		}
-	}
+	detail := application.ArtDetail{ArtSummary: summary, Auction: au, HighestBidder: highestBidderOf(row)}
 	if viewerID != 0 {
 		liked := row.Liked
 		detail.Liked = &liked
@@ -447,21 +457,30 @@ func (s *ArtStore) List(ctx context.Context, q application.ArtQuery, page applic
 	if err != nil {
 		return nil, 0, fmt.Errorf("count arts: %w", err)
 	}
+	items, err := summariesOf(ctx, db, rows)
+	if err != nil {
+		return nil, 0, err
+	}
+	return items, int(total), nil
+}
+
+// summariesOf builds the summaries of rows, reading their hashtags in one query.
+func summariesOf(ctx context.Context, db bun.IDB, rows []artListRow) ([]application.ArtSummary, error) {
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
 	tags, err := hashtagsOf(ctx, db, ids)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	items := make([]application.ArtSummary, len(rows))
 	for i, r := range rows {
 		if items[i], err = summaryFromRow(r, tags[r.ID]); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 	}
-	return items, int(total), nil
+	return items, nil
 }
 
 // listQuery builds the page query of List, scanning into dest.

@@ -1,0 +1,320 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/artauction/artauction/application"
+	"github.com/artauction/artauction/domain/auction"
+)
+
+var _ application.AuctionStore = (*AuctionStore)(nil)
+
+// auctionOwnerRow is an auction with its art's owner.
+type auctionOwnerRow struct {
+	auctionRow `bun:",extend"`
+
+	OwnerID int64 `bun:"owner_id"`
+}
+
+type bidRow struct {
+	bun.BaseModel `bun:"table:bids,alias:b"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	AuctionID int64     `bun:"auction_id"`
+	BidderID  int64     `bun:"bidder_id"`
+	Amount    int64     `bun:"amount"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// bidEntryRow is a bid with its bidder.
+type bidEntryRow struct {
+	bidRow `bun:",extend"`
+
+	BidderNickname string `bun:"bidder_nickname"`
+	BidderSchool   string `bun:"bidder_school"`
+}
+
+// memberBidRow is an auction a member bid on, with its art and the member's standing.
+type memberBidRow struct {
+	artDetailRow `bun:",extend"`
+
+	MyBid   int64 `bun:"my_bid"`
+	BuyerID int64 `bun:"buyer_id"`
+}
+
+func auctionFromRow(r auctionRow) (*auction.Auction, error) {
+	st, err := auction.ParseStatus(r.Status)
+	if err != nil {
+		return nil, fmt.Errorf("auction %d: %w", r.ID, err)
+	}
+	return auction.Restore(auction.Record{
+		ID:              r.ID,
+		ArtID:           r.ArtID,
+		StartAt:         r.StartAt.UTC(),
+		EndAt:           r.EndAt.UTC(),
+		StartPrice:      r.StartPrice,
+		BuyNowPrice:     r.BuyNowPrice,
+		BidIncrement:    r.BidIncrement,
+		Status:          st,
+		HighestAmount:   r.HighestAmount,
+		HighestBidderID: r.HighestBidderID,
+		BidCount:        r.BidCount,
+	}), nil
+}
+
+// AuctionStore keeps auctions and their bids. Its writes are conditional on
+// the auction being open with the bid count the caller read, so a concurrent
+// change makes them fail with application.ErrWriteConflict instead of being
+// overwritten.
+type AuctionStore struct {
+	db *bun.DB
+}
+
+// NewAuctionStore builds an AuctionStore over db.
+func NewAuctionStore(db *bun.DB) *AuctionStore {
+	return &AuctionStore{db: db}
+}
+
+// Get reads an auction with its art's owner.
+func (s *AuctionStore) Get(ctx context.Context, auctionID int64) (*auction.Auction, int64, error) {
+	var row auctionOwnerRow
+	err := idb(ctx, s.db).NewSelect().Model(&row).
+		ColumnExpr("au.*").
+		ColumnExpr("a.owner_id").
+		Join("JOIN arts AS a ON a.id = au.art_id").
+		Where("au.id = ?", auctionID).
+		Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, auction.ErrNotFound
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("select auction: %w", err)
+	}
+	a, err := auctionFromRow(row.auctionRow)
+	if err != nil {
+		return nil, 0, err
+	}
+	return a, row.OwnerID, nil
+}
+
+// saveBidSQL stores an accepted bid in one round trip, which keeps the
+// auction's row lock short: the auction's leader, count and end, only if it is
+// still open with the expected count; then, only if that changed a row, the
+// art's price and count; then, only if that changed a row, the bid record. The
+// counts tell which step found nothing to change.
+const saveBidSQL = `
+WITH au AS (
+	UPDATE auctions
+	SET highest_amount = ?, highest_bidder_id = ?, bid_count = ?, end_at = ?, updated_at = ?
+	WHERE id = ? AND status = 'open' AND bid_count = ?
+	RETURNING id, art_id, highest_amount, highest_bidder_id, bid_count, updated_at
+), ar AS (
+	UPDATE arts
+	SET current_price = au.highest_amount, bid_count = au.bid_count, updated_at = au.updated_at
+	FROM au
+	WHERE arts.id = au.art_id AND arts.status = 'on_sale'
+	RETURNING au.id AS auction_id, au.highest_bidder_id, au.highest_amount, au.updated_at
+), ins AS (
+	INSERT INTO bids (auction_id, bidder_id, amount, created_at)
+	SELECT auction_id, highest_bidder_id, highest_amount, updated_at FROM ar
+	RETURNING id
+)
+SELECT (SELECT count(*) FROM au), (SELECT count(*) FROM ar), (SELECT id FROM ins)`
+
+// SaveBid stores an accepted bid: the auction's leader, bid count and end, the
+// art's current price and bid count, and the bid record by the leader for the
+// highest amount. It fails with application.ErrWriteConflict, writing nothing,
+// unless the auction is still open with expectedBidCount bids.
+func (s *AuctionStore) SaveBid(ctx context.Context, a *auction.Auction, expectedBidCount int64, at time.Time) (int64, error) {
+	if a.BidCount() != expectedBidCount+1 || a.HighestBidderID() < 1 || a.HighestAmount() < 1 {
+		return 0, fmt.Errorf("save bid on auction %d: the auction holds no new bid over %d bids", a.ID(), expectedBidCount)
+	}
+	var bidID int64
+	// A transaction of its own when the caller has none: a failure after the
+	// auction's update must not leave it behind.
+	err := NewTransactor(s.db).WithinTx(ctx, func(ctx context.Context) error {
+		var auctions, arts int64
+		var id sql.NullInt64
+		err := idb(ctx, s.db).NewRaw(saveBidSQL,
+			a.HighestAmount(), a.HighestBidderID(), a.BidCount(), a.Terms().EndAt(), at.UTC(),
+			a.ID(), expectedBidCount,
+		).Scan(ctx, &auctions, &arts, &id)
+		switch {
+		case err != nil:
+			return fmt.Errorf("save bid on auction %d: %w", a.ID(), err)
+		case auctions == 0:
+			return application.ErrWriteConflict
+		case arts == 0 || !id.Valid:
+			return fmt.Errorf("save bid on auction %d: its art %d is missing or not on sale", a.ID(), a.ArtID())
+		}
+		bidID = id.Int64
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return bidID, nil
+}
+
+// Finish stores the auction's final status, only if it is still open with
+// expectedBidCount bids (else application.ErrWriteConflict).
+func (s *AuctionStore) Finish(ctx context.Context, a *auction.Auction, expectedBidCount int64) error {
+	if a.StoredStatus() == auction.StatusOpen {
+		return fmt.Errorf("finish auction %d: it is still open", a.ID())
+	}
+	res, err := idb(ctx, s.db).NewUpdate().Model((*auctionRow)(nil)).
+		Set("status = ?", string(a.StoredStatus())).
+		Set("updated_at = now()").
+		Where("id = ?", a.ID()).
+		Where("status = 'open'").
+		Where("bid_count = ?", expectedBidCount).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("finish auction %d: %w", a.ID(), err)
+	}
+	n, err := rowsAffected(res)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return application.ErrWriteConflict
+	}
+	return nil
+}
+
+// DueForClose lists open auctions whose end is not after now, oldest end first.
+func (s *AuctionStore) DueForClose(ctx context.Context, now time.Time, limit int) ([]application.DueAuction, error) {
+	var rows []auctionRow
+	err := idb(ctx, s.db).NewSelect().Model(&rows).
+		Column("id", "end_at").
+		Where("status = 'open'").
+		Where("end_at <= ?", now.UTC()).
+		OrderExpr("end_at ASC, id ASC").
+		Limit(int64(limit)).
+		Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("select auctions due for close: %w", err)
+	}
+	due := make([]application.DueAuction, len(rows))
+	for i, r := range rows {
+		due[i] = application.DueAuction{ID: r.ID, EndAt: r.EndAt.UTC()}
+	}
+	return due, nil
+}
+
+// Detail reads an auction with its art and its leader.
+func (s *AuctionStore) Detail(ctx context.Context, auctionID int64) (application.AuctionDetail, error) {
+	db := idb(ctx, s.db)
+	var row artDetailRow
+	err := auctionColumns(summaryColumns(db.NewSelect().Model(&row))).
+		Join("JOIN auctions AS au ON au.art_id = a.id").
+		Join("JOIN members AS m ON m.id = a.owner_id").
+		Join("LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id").
+		Where("au.id = ?", auctionID).
+		Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return application.AuctionDetail{}, auction.ErrNotFound
+	}
+	if err != nil {
+		return application.AuctionDetail{}, fmt.Errorf("select auction detail: %w", err)
+	}
+	summaries, err := summariesOf(ctx, db, []artListRow{row.artListRow})
+	if err != nil {
+		return application.AuctionDetail{}, err
+	}
+	au, err := auctionFromDetailRow(row)
+	if err != nil {
+		return application.AuctionDetail{}, err
+	}
+	return application.AuctionDetail{Auction: au, Art: summaries[0], HighestBidder: highestBidderOf(row)}, nil
+}
+
+// Bids lists an auction's bids newest first, and how many it has.
+func (s *AuctionStore) Bids(ctx context.Context, auctionID int64, page application.PageRequest) ([]application.BidEntry, int, error) {
+	db := idb(ctx, s.db)
+	var rows []bidEntryRow
+	err := db.NewSelect().Model(&rows).
+		ColumnExpr("b.*").
+		ColumnExpr("m.nickname AS bidder_nickname").
+		ColumnExpr("m.school AS bidder_school").
+		Join("JOIN members AS m ON m.id = b.bidder_id").
+		Where("b.auction_id = ?", auctionID).
+		OrderExpr("b.id DESC").
+		Limit(int64(page.Size())).
+		Offset(int64(page.Offset())).
+		Scan(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("select bids: %w", err)
+	}
+	total, err := db.NewSelect().Model((*bidRow)(nil)).Where("b.auction_id = ?", auctionID).Count(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count bids: %w", err)
+	}
+	items := make([]application.BidEntry, len(rows))
+	for i, r := range rows {
+		items[i] = application.BidEntry{
+			ID:        r.ID,
+			AuctionID: r.AuctionID,
+			Amount:    r.Amount,
+			Bidder:    application.MemberRef{ID: r.BidderID, Nickname: r.BidderNickname, School: r.BidderSchool},
+			CreatedAt: r.CreatedAt.UTC(),
+		}
+	}
+	return items, int(total), nil
+}
+
+// MemberBids lists one row per auction the member bid on, the auction with the
+// member's latest bid first, and how many auctions that is.
+func (s *AuctionStore) MemberBids(ctx context.Context, memberID int64, page application.PageRequest) ([]application.MemberBid, int, error) {
+	db := idb(ctx, s.db)
+	var rows []memberBidRow
+	err := auctionColumns(summaryColumns(db.NewSelect().Model(&rows))).
+		ColumnExpr("mine.my_bid").
+		ColumnExpr("COALESCE(p.buyer_id, 0) AS buyer_id").
+		Join("JOIN auctions AS au ON au.art_id = a.id").
+		Join(`JOIN (
+			SELECT auction_id, max(amount) AS my_bid, max(id) AS last_bid_id
+			FROM bids WHERE bidder_id = ? GROUP BY auction_id
+		) AS mine ON mine.auction_id = au.id`, memberID).
+		Join("JOIN members AS m ON m.id = a.owner_id").
+		Join("LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id").
+		Join("LEFT JOIN purchases AS p ON p.art_id = a.id").
+		OrderExpr("mine.last_bid_id DESC").
+		Limit(int64(page.Size())).
+		Offset(int64(page.Offset())).
+		Scan(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("select member's bids: %w", err)
+	}
+	var total int
+	err = db.NewSelect().Model((*bidRow)(nil)).
+		ColumnExpr("count(DISTINCT b.auction_id)").
+		Where("b.bidder_id = ?", memberID).
+		Scan(ctx, &total)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count member's auctions: %w", err)
+	}
+	listRows := make([]artListRow, len(rows))
+	for i, r := range rows {
+		listRows[i] = r.artListRow
+	}
+	summaries, err := summariesOf(ctx, db, listRows)
+	if err != nil {
+		return nil, 0, err
+	}
+	items := make([]application.MemberBid, len(rows))
+	for i, r := range rows {
+		au, err := auctionFromDetailRow(r.artDetailRow)
+		if err != nil {
+			return nil, 0, err
+		}
+		items[i] = application.MemberBid{Auction: au, Art: summaries[i], MyBid: r.MyBid, BuyerID: r.BuyerID}
+	}
+	return items, total, nil
+}

@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/artauction/artauction/application"
+	"github.com/artauction/artauction/domain/art"
+	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/purchase"
+)
+
+var _ application.PurchaseStore = (*PurchaseStore)(nil)
+
+// Constraints of the purchases table, named in the migration.
+const (
+	purchasesArtIDKey   = "purchases_art_id_key"
+	purchasesArtFKey    = "purchases_art_id_fkey"
+	purchasesBuyerFKey  = "purchases_buyer_id_fkey"
+	purchasesSellerFKey = "purchases_seller_id_fkey"
+)
+
+type purchaseRow struct {
+	bun.BaseModel `bun:"table:purchases,alias:p"`
+
+	ID          int64     `bun:"id,pk,autoincrement"`
+	ArtID       int64     `bun:"art_id"`
+	BuyerID     int64     `bun:"buyer_id"`
+	SellerID    int64     `bun:"seller_id"`
+	Price       int64     `bun:"price"`
+	Kind        string    `bun:"kind"`
+	PurchasedAt time.Time `bun:"purchased_at"`
+}
+
+// purchaseViewRow is an art with its purchase and the two members.
+type purchaseViewRow struct {
+	artListRow `bun:",extend"`
+
+	PurchaseID     int64     `bun:"purchase_id"`
+	BuyerID        int64     `bun:"buyer_id"`
+	BuyerNickname  string    `bun:"buyer_nickname"`
+	BuyerSchool    string    `bun:"buyer_school"`
+	SellerID       int64     `bun:"seller_id"`
+	SellerNickname string    `bun:"seller_nickname"`
+	SellerSchool   string    `bun:"seller_school"`
+	PurchasePrice  int64     `bun:"purchase_price"`
+	PurchaseKind   string    `bun:"purchase_kind"`
+	PurchasedAt    time.Time `bun:"purchased_at"`
+}
+
+func purchaseToRow(p purchase.Purchase) purchaseRow {
+	return purchaseRow{
+		ID:          p.ID(),
+		ArtID:       p.ArtID(),
+		BuyerID:     p.BuyerID(),
+		SellerID:    p.SellerID(),
+		Price:       p.Price(),
+		Kind:        string(p.Kind()),
+		PurchasedAt: p.PurchasedAt(),
+	}
+}
+
+func purchaseViewFromRow(r purchaseViewRow, summary application.ArtSummary) (application.PurchaseView, error) {
+	kind, err := purchase.ParseKind(r.PurchaseKind)
+	if err != nil {
+		return application.PurchaseView{}, fmt.Errorf("purchase %d: %w", r.PurchaseID, err)
+	}
+	return application.PurchaseView{
+		Purchase: purchase.Restore(r.PurchaseID, r.ID, r.BuyerID, r.SellerID, r.PurchasePrice, kind, r.PurchasedAt.UTC()),
+		Art:      summary,
+		Buyer:    application.MemberRef{ID: r.BuyerID, Nickname: r.BuyerNickname, School: r.BuyerSchool},
+		Seller:   application.MemberRef{ID: r.SellerID, Nickname: r.SellerNickname, School: r.SellerSchool},
+	}, nil
+}
+
+// PurchaseStore records sales in the purchases table, whose unique art id is
+// the last fence against selling one art twice.
+type PurchaseStore struct {
+	db *bun.DB
+}
+
+// NewPurchaseStore builds a PurchaseStore over db.
+func NewPurchaseStore(db *bun.DB) *PurchaseStore {
+	return &PurchaseStore{db: db}
+}
+
+// Create records a sale; art.ErrSold when the art already has one.
+func (s *PurchaseStore) Create(ctx context.Context, p purchase.Purchase) (int64, error) {
+	row := purchaseToRow(p)
+	_, err := idb(ctx, s.db).NewInsert().Model(&row).Returning("id").Exec(ctx)
+	if name, ok := violatedConstraint(err, uniqueViolation); ok && name == purchasesArtIDKey {
+		return 0, art.ErrSold
+	}
+	if name, ok := violatedConstraint(err, foreignKeyViolation); ok {
+		switch name {
+		case purchasesArtFKey:
+			return 0, art.ErrNotFound
+		case purchasesBuyerFKey, purchasesSellerFKey:
+			return 0, member.ErrNotFound
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("insert purchase: %w", err)
+	}
+	return row.ID, nil
+}
+
+// viewQuery selects purchases as purchaseViewRow: from arts AS a with the
+// purchase p, the art's owner m, its auction au, the buyer b and the seller s.
+func viewQuery(db bun.IDB, dest any) *bun.SelectQuery {
+	return summaryColumns(db.NewSelect().Model(dest)).
+		ColumnExpr("p.id AS purchase_id").
+		ColumnExpr("p.buyer_id, b.nickname AS buyer_nickname, b.school AS buyer_school").
+		ColumnExpr("p.seller_id, s.nickname AS seller_nickname, s.school AS seller_school").
+		ColumnExpr("p.price AS purchase_price, p.kind AS purchase_kind, p.purchased_at").
+		Join("JOIN purchases AS p ON p.art_id = a.id").
+		Join("JOIN members AS m ON m.id = a.owner_id").
+		Join("LEFT JOIN auctions AS au ON au.art_id = a.id").
+		Join("JOIN members AS b ON b.id = p.buyer_id").
+		Join("JOIN members AS s ON s.id = p.seller_id")
+}
+
+// views builds the purchase views of rows with their arts' hashtags.
+func views(ctx context.Context, db bun.IDB, rows []purchaseViewRow) ([]application.PurchaseView, error) {
+	listRows := make([]artListRow, len(rows))
+	for i, r := range rows {
+		listRows[i] = r.artListRow
+	}
+	summaries, err := summariesOf(ctx, db, listRows)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]application.PurchaseView, len(rows))
+	for i, r := range rows {
+		if items[i], err = purchaseViewFromRow(r, summaries[i]); err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
+}
+
+// Get reads a purchase with its art and members.
+func (s *PurchaseStore) Get(ctx context.Context, id int64) (application.PurchaseView, error) {
+	db := idb(ctx, s.db)
+	var rows []purchaseViewRow
+	if err := viewQuery(db, &rows).Where("p.id = ?", id).Scan(ctx); err != nil {
+		return application.PurchaseView{}, fmt.Errorf("select purchase: %w", err)
+	}
+	if len(rows) == 0 {
+		return application.PurchaseView{}, fmt.Errorf("purchase %d: %w", id, sql.ErrNoRows)
+	}
+	items, err := views(ctx, db, rows)
+	if err != nil {
+		return application.PurchaseView{}, err
+	}
+	return items[0], nil
+}
+
+// ByBuyer lists what the member bought, newest first, and how many in all.
+func (s *PurchaseStore) ByBuyer(ctx context.Context, memberID int64, page application.PageRequest) ([]application.PurchaseView, int, error) {
+	return s.list(ctx, "buyer_id", memberID, page)
+}
+
+// BySeller lists what the member sold, newest first, and how many in all.
+func (s *PurchaseStore) BySeller(ctx context.Context, memberID int64, page application.PageRequest) ([]application.PurchaseView, int, error) {
+	return s.list(ctx, "seller_id", memberID, page)
+}
+
+// list pages through the purchases whose column (buyer_id or seller_id) is memberID.
+func (s *PurchaseStore) list(ctx context.Context, column string, memberID int64, page application.PageRequest) ([]application.PurchaseView, int, error) {
+	db := idb(ctx, s.db)
+	var rows []purchaseViewRow
+	err := viewQuery(db, &rows).
+		Where("p.? = ?", bun.Ident(column), memberID).
+		OrderExpr("p.purchased_at DESC, p.id DESC").
+		Limit(int64(page.Size())).
+		Offset(int64(page.Offset())).
+		Scan(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("select purchases by %s: %w", column, err)
+	}
+	total, err := db.NewSelect().Model((*purchaseRow)(nil)).Where("p.? = ?", bun.Ident(column), memberID).Count(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count purchases by %s: %w", column, err)
+	}
+	items, err := views(ctx, db, rows)
+	if err != nil {
+		return nil, 0, err
+	}
+	return items, int(total), nil
+}

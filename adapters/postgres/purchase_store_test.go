@@ -1,0 +1,148 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/artauction/artauction/adapters/postgres"
+	"github.com/artauction/artauction/adapters/postgres/pgtest"
+	"github.com/artauction/artauction/application"
+	"github.com/artauction/artauction/domain/art"
+	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/purchase"
+)
+
+func newPurchase(t *testing.T, artID, buyerID, sellerID, price int64, kind purchase.Kind, at time.Time) purchase.Purchase {
+	t.Helper()
+	p, err := purchase.New(artID, buyerID, sellerID, price, kind, at)
+	require.NoError(t, err)
+	return p
+}
+
+func TestPurchaseStoreCreateAndGet(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	store := postgres.NewPurchaseStore(db)
+	ctx := context.Background()
+	seller := createMember(t, db, "painter")
+	buyer := createMember(t, db, "collector")
+	artID := createTestArt(t, db, newTestArt(t, seller, "Harbor", "Boats", art.TypeGeneral, 25_000, []string{"sea", "boats"}, testNow), nil)
+
+	id, err := store.Create(ctx, newPurchase(t, artID, buyer, seller, 25_000, purchase.KindGeneral, testNow.Add(time.Minute)))
+	require.NoError(t, err)
+	assert.Positive(t, id)
+
+	got, err := store.Get(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, purchase.Restore(id, artID, buyer, seller, 25_000, purchase.KindGeneral, testNow.Add(time.Minute)), got.Purchase)
+	assert.Equal(t, application.MemberRef{ID: buyer, Nickname: "collector", School: "Seoul Arts"}, got.Buyer)
+	assert.Equal(t, application.MemberRef{ID: seller, Nickname: "painter", School: "Seoul Arts"}, got.Seller)
+	assert.Equal(t, artID, got.Art.Art.ID())
+	assert.Equal(t, "Harbor", got.Art.Art.Name())
+	assert.Equal(t, []string{"sea", "boats"}, got.Art.Art.Hashtags().List())
+	assert.Equal(t, seller, got.Art.Owner.ID)
+	assert.True(t, got.Art.AuctionEndAt.IsZero())
+
+	_, err = store.Get(ctx, 404)
+	require.Error(t, err)
+}
+
+func TestPurchaseStoreSellsAnArtOnce(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	store := postgres.NewPurchaseStore(db)
+	ctx := context.Background()
+	seller := createMember(t, db, "painter")
+	buyer := createMember(t, db, "collector")
+	other := createMember(t, db, "rival")
+	artID := createTestArt(t, db, newTestArt(t, seller, "Harbor", "Boats", art.TypeGeneral, 25_000, []string{"sea"}, testNow), nil)
+	_, err := store.Create(ctx, newPurchase(t, artID, buyer, seller, 25_000, purchase.KindGeneral, testNow))
+	require.NoError(t, err)
+
+	_, err = store.Create(ctx, newPurchase(t, artID, other, seller, 25_000, purchase.KindGeneral, testNow))
+
+	require.ErrorIs(t, err, art.ErrSold)
+	assert.Equal(t, 1, countRows(t, db, "purchases", "art_id = ?", artID))
+}
+
+func TestPurchaseStoreCreateForUnknownArtOrMember(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	store := postgres.NewPurchaseStore(db)
+	ctx := context.Background()
+	seller := createMember(t, db, "painter")
+	buyer := createMember(t, db, "collector")
+	artID := createTestArt(t, db, newTestArt(t, seller, "Harbor", "Boats", art.TypeGeneral, 25_000, []string{"sea"}, testNow), nil)
+
+	_, err := store.Create(ctx, newPurchase(t, 404, buyer, seller, 25_000, purchase.KindGeneral, testNow))
+	require.ErrorIs(t, err, art.ErrNotFound)
+	_, err = store.Create(ctx, newPurchase(t, artID, 404, seller, 25_000, purchase.KindGeneral, testNow))
+	require.ErrorIs(t, err, member.ErrNotFound)
+	_, err = store.Create(ctx, newPurchase(t, artID, buyer, 404, 25_000, purchase.KindGeneral, testNow))
+	require.ErrorIs(t, err, member.ErrNotFound)
+}
+
+func TestPurchaseStoreListsByBuyerAndSeller(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	store := postgres.NewPurchaseStore(db)
+	auctions := postgres.NewAuctionStore(db)
+	ctx := context.Background()
+	painter := createMember(t, db, "painter")
+	sculptor := createMember(t, db, "sculptor")
+	buyer := createMember(t, db, "collector")
+	general := func(owner int64, name string) int64 {
+		return createTestArt(t, db, newTestArt(t, owner, name, "Work", art.TypeGeneral, 1000, []string{"x"}, testNow), nil)
+	}
+	a1, a2, a3, a4 := general(painter, "One"), general(painter, "Two"), general(sculptor, "Three"), general(painter, "Four")
+	auctionArt, auctionID := createAuctionArt(t, db, painter, "Auctioned", testNow.Add(time.Hour))
+	bid(t, auctions, auctionID, buyer, 10_000, testNow)
+
+	p1, err := store.Create(ctx, newPurchase(t, a1, buyer, painter, 1000, purchase.KindGeneral, testNow.Add(1*time.Minute)))
+	require.NoError(t, err)
+	p2, err := store.Create(ctx, newPurchase(t, a2, buyer, painter, 1000, purchase.KindGeneral, testNow.Add(3*time.Minute)))
+	require.NoError(t, err)
+	p3, err := store.Create(ctx, newPurchase(t, a3, buyer, sculptor, 1000, purchase.KindGeneral, testNow.Add(2*time.Minute)))
+	require.NoError(t, err)
+	// Same time as p2: the later id comes first.
+	p4, err := store.Create(ctx, newPurchase(t, a4, sculptor, painter, 1000, purchase.KindGeneral, testNow.Add(3*time.Minute)))
+	require.NoError(t, err)
+	p5, err := store.Create(ctx, newPurchase(t, auctionArt, buyer, painter, 10_000, purchase.KindAuction, testNow.Add(time.Hour)))
+	require.NoError(t, err)
+
+	ids := func(items []application.PurchaseView) []int64 {
+		out := make([]int64, len(items))
+		for i, it := range items {
+			out[i] = it.Purchase.ID()
+		}
+		return out
+	}
+
+	bought, total, err := store.ByBuyer(ctx, buyer, mustPage(t, 1, 20))
+	require.NoError(t, err)
+	assert.Equal(t, 4, total)
+	assert.Equal(t, []int64{p5, p2, p3, p1}, ids(bought))
+	assert.Equal(t, purchase.KindAuction, bought[0].Purchase.Kind())
+	assert.Equal(t, testNow.Add(time.Hour), bought[0].Art.AuctionEndAt)
+	assert.Equal(t, "sculptor", bought[2].Seller.Nickname)
+
+	page2, total, err := store.ByBuyer(ctx, buyer, mustPage(t, 2, 3))
+	require.NoError(t, err)
+	assert.Equal(t, 4, total)
+	assert.Equal(t, []int64{p1}, ids(page2))
+
+	sold, total, err := store.BySeller(ctx, painter, mustPage(t, 1, 20))
+	require.NoError(t, err)
+	assert.Equal(t, 4, total)
+	assert.Equal(t, []int64{p5, p4, p2, p1}, ids(sold))
+	assert.Equal(t, "sculptor", sold[1].Buyer.Nickname)
+
+	none, total, err := store.BySeller(ctx, buyer, mustPage(t, 1, 20))
+	require.NoError(t, err)
+	assert.Zero(t, total)
+	assert.Empty(t, none)
+}

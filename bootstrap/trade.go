@@ -1,0 +1,82 @@
+package bootstrap
+
+import (
+
+	"github.com/prometheus/client_golang/prometheus"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/uptrace/bun"
+	"go.uber.org/fx"
+	"go.uber.org/zap"
+
+	"github.com/artauction/artauction/adapters/background"
+	httpapi "github.com/artauction/artauction/adapters/http"
+	"github.com/artauction/artauction/adapters/lock"
+	"github.com/artauction/artauction/adapters/metrics"
+	"github.com/artauction/artauction/adapters/postgres"
+	"github.com/artauction/artauction/adapters/redis"
+	"github.com/artauction/artauction/application"
+)
+
+func newAuctionGuard(cfg Config, db *bun.DB, client *goredis.Client, reg *prometheus.Registry) (application.AuctionGuard, error) {
+	m, err := lock.NewMetrics(reg, cfg.AuctionLockStrategy)
+	if err != nil {
+		return nil, err
+	}
+	return lock.New(cfg.AuctionLockStrategy, lock.Deps{
+		DB: db, Redis: client, KeyPrefix: cfg.RedisKeyPrefix, Wait: cfg.AuctionLockWait, TTL: cfg.AuctionLockTTL, Metrics: m,
+	})
+}
+
+func newTradeMetrics(cfg Config, reg *prometheus.Registry) (*metrics.Trade, error) {
+	return metrics.NewTrade(reg, cfg.AuctionLockStrategy)
+}
+
+func newPlaceBid(guard application.AuctionGuard, auctions application.AuctionStore, wallet application.Wallet,
+	members application.MemberStore, outbox application.MailOutbox, events application.EventPublisher,
+	m application.TradeMetrics, clock application.Clock, cfg Config) *application.PlaceBid {
+	return application.NewPlaceBid(guard, auctions, wallet, members, outbox, events, m, clock, cfg.AuctionExtendWindow)
+}
+
+func startCloser(lc fx.Lifecycle, closer *application.CloseEndedAuctions, cfg Config, logger *zap.Logger) error {
+	worker, err := background.NewPeriodic("auction closer", closer, cfg.AuctionCloseInterval, logger)
+	if err != nil {
+		return err
+	}
+	lc.Append(fx.Hook{OnStart: worker.Start, OnStop: worker.Stop})
+	return nil
+}
+
+func newTradeUseCases(placeBid *application.PlaceBid, buyNow *application.BuyNow, purchase *application.PurchaseArt,
+	get *application.GetAuction, bids *application.ListAuctionBids, myBids *application.ListMyBids,
+	myPurchases *application.ListMyPurchases, mySales *application.ListMySales, clock application.Clock) httpapi.TradeUseCases {
+	return httpapi.TradeUseCases{
+		PlaceBid: placeBid, BuyNow: buyNow, PurchaseArt: purchase, GetAuction: get, AuctionBids: bids,
+		MyBids: myBids, MyPurchases: myPurchases, MySales: mySales, Clock: clock,
+	}
+}
+
+var tradeModule = fx.Module("trade",
+	fx.Provide(
+		newAuctionGuard,
+		fx.Annotate(newTradeMetrics, fx.As(new(application.TradeMetrics))),
+		fx.Annotate(func(c *goredis.Client, cfg Config, l *zap.Logger) *redis.EventPublisher {
+			return redis.NewEventPublisher(c, cfg.RedisKeyPrefix, l)
+		}, fx.As(new(application.EventPublisher))),
+		fx.Annotate(postgres.NewAuctionStore, fx.As(new(application.AuctionStore))),
+		fx.Annotate(postgres.NewWallet, fx.As(new(application.Wallet))),
+		fx.Annotate(postgres.NewPurchaseStore, fx.As(new(application.PurchaseStore))),
+		fx.Annotate(postgres.NewArtSales, fx.As(new(application.ArtSales))),
+		newPlaceBid,
+		application.NewBuyNow,
+		application.NewPurchaseArt,
+		application.NewCloseEndedAuctions,
+		application.NewGetAuction,
+		application.NewListAuctionBids,
+		application.NewListMyBids,
+		application.NewListMyPurchases,
+		application.NewListMySales,
+		newTradeUseCases,
+	),
+	fx.Invoke(startCloser),
+)
+
