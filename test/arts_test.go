@@ -33,6 +33,7 @@ type artBody struct {
 		ID int64 `json:"id"`
 	} `json:"owner"`
 	Auction *struct {
+		ID         int64  `json:"id"`
 		Status     string `json:"status"`
 		MinNextBid int64  `json:"min_next_bid"`
 		HighestBid *struct {
