@@ -3,6 +3,7 @@ package application
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/artauction/artauction/domain/auction"
 	"github.com/artauction/artauction/domain/purchase"
@@ -34,6 +35,7 @@ func NewBuyNow(guard AuctionGuard, auctions AuctionStore, wallet Wallet, points 
 func (uc *BuyNow) Execute(ctx context.Context, auctionID, buyerID int64) (PurchaseView, error) {
 	var purchaseID int64
 	var ended *auction.Auction
+	var boughtAt time.Time
 	err := uc.guard.WithAuction(ctx, auctionID, func(ctx context.Context) error {
 		a, ownerID, err := uc.auctions.Get(ctx, auctionID)
 		if err != nil {
@@ -59,18 +61,19 @@ func (uc *BuyNow) Execute(ctx context.Context, auctionID, buyerID int64) (Purcha
 		if err := uc.mails.won(ctx, buyerID, a.ArtID(), settlement.Price); err != nil {
 			return err
 		}
-		ended = a
+		ended, boughtAt = a, now
 		return uc.mails.sold(ctx, ownerID, a.ArtID(), settlement.Price)
 	})
 	if err != nil {
 		return PurchaseView{}, fmt.Errorf("buy auction %d now: %w", auctionID, err)
 	}
+	// Announce before reading back: the sale has committed whatever the read gives.
+	uc.events.Publish(ctx, AuctionEvent{Kind: EventClosed, AuctionID: auctionID, Amount: ended.Terms().BuyNowPrice(),
+		BidderID: buyerID, BidCount: ended.BidCount(), EndAt: ended.Terms().EndAt(), Status: ended.StoredStatus(),
+		At: boughtAt})
 	p, err := uc.purchases.Get(ctx, purchaseID)
 	if err != nil {
 		return PurchaseView{}, fmt.Errorf("read purchase %d: %w", purchaseID, err)
 	}
-	uc.events.Publish(ctx, AuctionEvent{Kind: EventClosed, AuctionID: auctionID, Amount: p.Purchase.Price(),
-		BidderID: buyerID, BidCount: ended.BidCount(), EndAt: ended.Terms().EndAt(), Status: ended.StoredStatus(),
-		At: p.Purchase.PurchasedAt()})
 	return p, nil
 }

@@ -18,9 +18,11 @@ func (a *Art) Purchase(buyerID, available int64) error {
 	switch {
 	case buyerID == a.ownerID:
 		return ErrOwnArt
-	case a.status != StatusOnSale:
+	case a.status == StatusSold:
 		return ErrSold
-	case a.artType != TypeGeneral:
+	case a.artType != TypeGeneral || a.status != StatusOnSale:
+		// An unsold art is an auction art whose auction failed: not sold, and
+		// still not for direct sale.
 		return ErrNotForDirectSale
 	case available < a.price:
 		return point.ErrInsufficientPoints

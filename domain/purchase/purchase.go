@@ -38,6 +38,9 @@ type Purchase struct {
 
 // New records a sale.
 func New(artID, buyerID, sellerID, price int64, kind Kind, at time.Time) (Purchase, error) {
+	if _, err := ParseKind(string(kind)); err != nil {
+		return Purchase{}, err
+	}
 	if artID < 1 || buyerID < 1 || sellerID < 1 || buyerID == sellerID || price < 1 {
 		return Purchase{}, fmt.Errorf("purchase: invalid sale of art %d from %d to %d for %d", artID, sellerID, buyerID, price)
 	}

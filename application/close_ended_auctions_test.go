@@ -1,0 +1,366 @@
+package application_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/mock/gomock"
+
+	"github.com/artauction/artauction/application"
+	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/point"
+	"github.com/artauction/artauction/domain/purchase"
+)
+
+// closeLag is how long before fixedTestNow the closer's auctions ended.
+const closeLag = 3 * time.Second
+
+var endedAt = fixedTestNow.Add(-closeLag)
+
+func (f tradingFixture) closeEnded() *application.CloseEndedAuctions {
+	return application.NewCloseEndedAuctions(f.guard, f.auctions, f.sales, f.wallet, f.points, f.purchases, f.members,
+		f.outbox, f.events, f.metrics, f.clock)
+}
+
+// endedAuction is a storedAuction whose end passed closeLag ago.
+func endedAuction(edit ...func(*auction.Record)) *auction.Auction {
+	return storedAuction(append([]func(*auction.Record){auctionEndingAt(endedAt)}, edit...)...)
+}
+
+func (f tradingFixture) expectDue(ids ...int64) *gomock.Call {
+	due := make([]application.DueAuction, 0, len(ids))
+	for _, id := range ids {
+		due = append(due, application.DueAuction{ID: id, EndAt: endedAt})
+	}
+	return f.auctions.EXPECT().DueForClose(outsideTx(), fixedTestNow, 100).Return(due, nil)
+}
+
+func TestCloseEndedAuctionsFailsAnAuctionWithoutBids(t *testing.T) {
+	f := newTradingFixture(t)
+	a := endedAuction()
+	f.expectDue(5)
+	f.expectAuctionGuard(5)
+	ended := auctionState{ID: 5, ArtID: 42, Status: auction.StatusFailed, EndAt: endedAt}
+	gomock.InOrder(
+		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(a, aliceID, nil),
+		f.auctions.EXPECT().Finish(inTx(), auctionIn(ended), int64(0)).Return(nil),
+		f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(nil),
+		f.expectTradeMail(aliceID, subjectUnsold, "42"),
+		f.metrics.EXPECT().CloseLag(closeLag),
+		f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, EndAt: endedAt,
+			Status: auction.StatusFailed, At: fixedTestNow}),
+	)
+	// No wallet move, no purchase, no ledger: gomock fails on them.
+
+	closed, err := f.closeEnded().Execute(context.Background())
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, closed)
+}
+
+func TestCloseEndedAuctionsSellsToTheLeader(t *testing.T) {
+	tests := []struct {
+		name     string
+		winnerID int64
+		moves    func(f tradingFixture) []any
+	}{
+		{
+			name: "winner above the seller: the seller is paid first", winnerID: bobID,
+			moves: func(f tradingFixture) []any {
+				return []any{
+					f.wallet.EXPECT().Receive(inTx(), aliceID, int64(2300)).Return(nil),
+					f.wallet.EXPECT().Pay(inTx(), bobID, int64(2300), int64(2300)).Return(nil),
+				}
+			},
+		},
+		{
+			name: "winner below the seller: the winner pays first", winnerID: annID,
+			moves: func(f tradingFixture) []any {
+				return []any{
+					f.wallet.EXPECT().Pay(inTx(), annID, int64(2300), int64(2300)).Return(nil),
+					f.wallet.EXPECT().Receive(inTx(), aliceID, int64(2300)).Return(nil),
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newTradingFixture(t)
+			a := endedAuction(auctionLedBy(tt.winnerID, 2300))
+			ended := auctionState{ID: 5, ArtID: 42, Status: auction.StatusClosed, HighestAmount: 2300, HighestBidderID: tt.winnerID,
+				BidCount: 3, EndAt: endedAt}
+			p := mustPurchase(t, 42, tt.winnerID, aliceID, 2300, purchase.KindAuction)
+			f.expectDue(5)
+			f.expectAuctionGuard(5)
+			calls := []any{
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(a, aliceID, nil),
+				f.auctions.EXPECT().Finish(inTx(), auctionIn(ended), int64(3)).Return(nil),
+				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(2300)).Return(nil),
+			}
+			calls = append(calls, tt.moves(f)...)
+			calls = append(calls,
+				f.purchases.EXPECT().Create(inTx(), p).Return(int64(93), nil),
+				f.points.EXPECT().AppendLedger(inTx(), ledgerEntry(tt.winnerID, point.EntryPurchase, 2300, 42)).Return(nil),
+				f.points.EXPECT().AppendLedger(inTx(), ledgerEntry(aliceID, point.EntrySale, 2300, 42)).Return(nil),
+				f.expectTradeMail(tt.winnerID, subjectWon, "42", "2300"),
+				f.expectTradeMail(aliceID, subjectSold, "42", "2300"),
+				f.metrics.EXPECT().CloseLag(closeLag),
+				f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 2300,
+					BidderID: tt.winnerID, BidCount: 3, EndAt: endedAt, Status: auction.StatusClosed, At: fixedTestNow}),
+			)
+			gomock.InOrder(calls...)
+			// No mail to the bidders who lost, no release: gomock fails on them.
+
+			closed, err := f.closeEnded().Execute(context.Background())
+
+			require.NoError(t, err)
+			assert.Equal(t, 1, closed)
+		})
+	}
+}
+
+func TestCloseEndedAuctionsSkipsWhatIsNoLongerDue(t *testing.T) {
+	tests := []struct {
+		name    string
+		auction *auction.Auction
+	}{
+		{name: "closed by another instance", auction: endedAuction(auctionLedBy(bobID, 2300), auctionStatus(auction.StatusClosed))},
+		{name: "bought out meanwhile", auction: endedAuction(auctionLedBy(bobID, 2300), auctionStatus(auction.StatusBoughtOut))},
+		{name: "failed by another instance", auction: endedAuction(auctionStatus(auction.StatusFailed))},
+		{name: "extended by a late bid", auction: storedAuction(auctionLedBy(bobID, 2300), auctionEndingAt(fixedTestNow.Add(time.Minute)))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newTradingFixture(t)
+			f.expectDue(5)
+			f.expectAuctionGuard(5)
+			f.auctions.EXPECT().Get(inTx(), int64(5)).Return(tt.auction, aliceID, nil)
+			// No Finish, no settlement, no mail, no CloseLag, no event: gomock fails on them.
+
+			closed, err := f.closeEnded().Execute(context.Background())
+
+			require.NoError(t, err)
+			assert.Zero(t, closed)
+		})
+	}
+}
+
+func TestCloseEndedAuctionsWithNothingDue(t *testing.T) {
+	f := newTradingFixture(t)
+	f.expectDue()
+
+	closed, err := f.closeEnded().Execute(context.Background())
+
+	require.NoError(t, err)
+	assert.Zero(t, closed)
+}
+
+func TestCloseEndedAuctionsCannotFindWhatIsDue(t *testing.T) {
+	f := newTradingFixture(t)
+	boom := errors.New("boom")
+	f.auctions.EXPECT().DueForClose(gomock.Any(), fixedTestNow, 100).Return(nil, boom)
+
+	closed, err := f.closeEnded().Execute(context.Background())
+
+	require.ErrorIs(t, err, boom)
+	assert.Zero(t, closed)
+}
+
+func TestCloseEndedAuctionsOneFailureDoesNotStopTheOthers(t *testing.T) {
+	f := newTradingFixture(t)
+	boom := errors.New("boom")
+	f.expectDue(5, 6, 7, 8, 9)
+
+	// 5: the conditional finish fails.
+	f.expectAuctionGuard(5)
+	f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(), aliceID, nil)
+	f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(0)).Return(boom)
+
+	// 6: fails without bids, closed.
+	f.expectAuctionGuard(6)
+	f.auctions.EXPECT().Get(inTx(), int64(6)).Return(endedAuction(auctionNumbered(6, 46)), aliceID, nil)
+	f.auctions.EXPECT().Finish(inTx(), auctionIn(auctionState{ID: 6, ArtID: 46, Status: auction.StatusFailed, EndAt: endedAt}), int64(0)).Return(nil)
+	f.sales.EXPECT().MarkUnsold(inTx(), int64(46)).Return(nil)
+	f.expectTradeMail(aliceID, subjectUnsold, "46")
+
+	// 7: the guard is busy.
+	f.guard.EXPECT().WithAuction(gomock.Any(), int64(7), gomock.Any()).Return(application.ErrLockUnavailable)
+
+	// 8: already closed elsewhere: skipped, not an error.
+	f.expectAuctionGuard(8)
+	f.auctions.EXPECT().Get(inTx(), int64(8)).Return(endedAuction(auctionNumbered(8, 48), auctionStatus(auction.StatusFailed)), aliceID, nil)
+
+	// 9: sold to bob.
+	f.expectAuctionGuard(9)
+	f.auctions.EXPECT().Get(inTx(), int64(9)).Return(endedAuction(auctionNumbered(9, 49), auctionLedBy(bobID, 2300)), aliceID, nil)
+	f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(3)).Return(nil)
+	f.sales.EXPECT().MarkSold(inTx(), int64(49), int64(2300)).Return(nil)
+	f.wallet.EXPECT().Receive(inTx(), aliceID, int64(2300)).Return(nil)
+	f.wallet.EXPECT().Pay(inTx(), bobID, int64(2300), int64(2300)).Return(nil)
+	f.purchases.EXPECT().Create(inTx(), mustPurchase(t, 49, bobID, aliceID, 2300, purchase.KindAuction)).Return(int64(94), nil)
+	f.points.EXPECT().AppendLedger(inTx(), gomock.Any()).Return(nil).Times(2)
+	f.expectTradeMail(bobID, subjectWon, "49")
+	f.expectTradeMail(aliceID, subjectSold, "49")
+
+	f.metrics.EXPECT().CloseLag(closeLag).Times(2)
+	gomock.InOrder(
+		f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 6, EndAt: endedAt,
+			Status: auction.StatusFailed, At: fixedTestNow}),
+		f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 9, Amount: 2300, BidderID: bobID,
+			BidCount: 3, EndAt: endedAt, Status: auction.StatusClosed, At: fixedTestNow}),
+	)
+
+	closed, err := f.closeEnded().Execute(context.Background())
+
+	assert.Equal(t, 2, closed)
+	require.ErrorIs(t, err, boom)
+	require.ErrorIs(t, err, application.ErrLockUnavailable)
+	assert.Contains(t, err.Error(), "auction 5")
+	assert.Contains(t, err.Error(), "auction 7")
+	assert.NotContains(t, err.Error(), "auction 6")
+	assert.NotContains(t, err.Error(), "auction 8")
+	assert.NotContains(t, err.Error(), "auction 9")
+}
+
+func TestCloseEndedAuctionsFailuresInsideTheGuard(t *testing.T) {
+	boom := errors.New("boom")
+	tests := []struct {
+		name    string
+		arrange func(f tradingFixture)
+		want    error
+	}{
+		{
+			name: "the auction cannot be read",
+			arrange: func(f tradingFixture) {
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(nil, int64(0), boom)
+			},
+			want: boom,
+		},
+		{
+			name: "the conditional finish loses: the guard would retry",
+			arrange: func(f tradingFixture) {
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(auctionLedBy(bobID, 2300)), aliceID, nil)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(3)).Return(application.ErrWriteConflict)
+			},
+			want: application.ErrWriteConflict,
+		},
+		{
+			name: "marking the art unsold fails: no mail",
+			arrange: func(f tradingFixture) {
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(), aliceID, nil)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(0)).Return(nil)
+				f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(boom)
+			},
+			want: boom,
+		},
+		{
+			name: "the unsold mail fails",
+			arrange: func(f tradingFixture) {
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(), aliceID, nil)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(0)).Return(nil)
+				f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(nil)
+				f.members.EXPECT().ByID(inTx(), aliceID).Return(nil, boom)
+			},
+			want: boom,
+		},
+		{
+			name: "the winner's payment fails: no purchase",
+			arrange: func(f tradingFixture) {
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(auctionLedBy(bobID, 2300)), aliceID, nil)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(3)).Return(nil)
+				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(2300)).Return(nil)
+				f.wallet.EXPECT().Receive(inTx(), aliceID, int64(2300)).Return(nil)
+				f.wallet.EXPECT().Pay(inTx(), bobID, int64(2300), int64(2300)).Return(boom)
+			},
+			want: boom,
+		},
+		{
+			name: "the won mail fails",
+			arrange: func(f tradingFixture) {
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(auctionLedBy(bobID, 2300)), aliceID, nil)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(3)).Return(nil)
+				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(2300)).Return(nil)
+				f.wallet.EXPECT().Receive(inTx(), aliceID, int64(2300)).Return(nil)
+				f.wallet.EXPECT().Pay(inTx(), bobID, int64(2300), int64(2300)).Return(nil)
+				f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(93), nil)
+				f.points.EXPECT().AppendLedger(inTx(), gomock.Any()).Return(nil).Times(2)
+				f.members.EXPECT().ByID(inTx(), bobID).Return(tradeMember(bobID), nil)
+				f.outbox.EXPECT().Enqueue(inTx(), gomock.Any()).Return(boom)
+			},
+			want: boom,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newTradingFixture(t)
+			f.expectDue(5)
+			f.expectAuctionGuard(5)
+			tt.arrange(f)
+			// No CloseLag and no event for an auction that did not close.
+
+			closed, err := f.closeEnded().Execute(context.Background())
+
+			require.ErrorIs(t, err, tt.want)
+			assert.Zero(t, closed)
+		})
+	}
+}
+
+func TestCloseEndedAuctionsRetriedCloseSeesTheLateBid(t *testing.T) {
+	f := newTradingFixture(t)
+	f.expectDue(5)
+	f.expectAuctionGuardRetrying(5, 3)
+	// First attempt: no bid yet, the conditional finish loses to a late bid
+	// accepted just before the end.
+	first := f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(), aliceID, nil)
+	lost := f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(0)).Return(application.ErrWriteConflict).After(first)
+	// Second attempt: the auction has that bid; it is sold, not failed.
+	gomock.InOrder(
+		lost,
+		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(func(r *auction.Record) {
+			r.HighestBidderID, r.HighestAmount, r.BidCount = bobID, 1000, 1
+		}), aliceID, nil),
+		f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(1)).Return(nil),
+		f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(1000)).Return(nil),
+	)
+	f.wallet.EXPECT().Receive(inTx(), aliceID, int64(1000)).Return(nil)
+	f.wallet.EXPECT().Pay(inTx(), bobID, int64(1000), int64(1000)).Return(nil)
+	f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(93), nil)
+	f.points.EXPECT().AppendLedger(inTx(), gomock.Any()).Return(nil).Times(2)
+	f.expectTradeMail(bobID, subjectWon)
+	f.expectTradeMail(aliceID, subjectSold)
+	f.metrics.EXPECT().CloseLag(closeLag)
+	f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 1000, BidderID: bobID,
+		BidCount: 1, EndAt: endedAt, Status: auction.StatusClosed, At: fixedTestNow})
+	// No MarkUnsold and no unsold mail from the lost first attempt.
+
+	closed, err := f.closeEnded().Execute(context.Background())
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, closed)
+}
+
+func TestCloseEndedAuctionsRetriedCloseFindsItClosedElsewhere(t *testing.T) {
+	f := newTradingFixture(t)
+	f.expectDue(5)
+	f.expectAuctionGuardRetrying(5, 3)
+	gomock.InOrder(
+		// First attempt: finished, then a later conditional write loses.
+		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(), aliceID, nil),
+		f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(0)).Return(nil),
+		f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(application.ErrWriteConflict),
+		// Second attempt: another instance closed it meanwhile.
+		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(auctionStatus(auction.StatusFailed)), aliceID, nil),
+	)
+	// The rolled-back first attempt had set the auction aside as ended; the
+	// second must forget it: not counted, no CloseLag, no event.
+
+	closed, err := f.closeEnded().Execute(context.Background())
+
+	require.NoError(t, err)
+	assert.Zero(t, closed)
+}
