@@ -35,6 +35,9 @@ type ArtDetail struct {
 	HighestBidder *MemberRef
 	// Liked tells whether the viewer likes the art; nil for an anonymous viewer.
 	Liked *bool
+	// Buyer and SoldPrice are set once the art is sold.
+	Buyer     *MemberRef
+	SoldPrice int64
 }
 
 // ArtSort orders art lists; every order breaks ties by id, newest first.

@@ -241,6 +241,19 @@ func TestBuyNowAndGeneralPurchase(t *testing.T) {
 	require.Equal(t, http.StatusCreated, res.status, "%s", res.body)
 	assert.Contains(t, string(res.body), `"kind":"general"`)
 	assert.Equal(t, "ART_SOLD", erin.do(http.MethodPost, purchasePath, nil).problemCode(t))
+	res = erin.do(http.MethodGet, "/api/v1/arts/"+itoa(general.ID), nil)
+	require.Equal(t, http.StatusOK, res.status)
+	var sold struct {
+		Status    string `json:"status"`
+		SoldPrice int64  `json:"sold_price"`
+		Buyer     struct {
+			Nickname string `json:"nickname"`
+		} `json:"buyer"`
+	}
+	res.decode(t, &sold)
+	assert.Equal(t, "sold", sold.Status)
+	assert.Equal(t, int64(20000), sold.SoldPrice)
+	assert.Equal(t, "dave", sold.Buyer.Nickname)
 	daveTotal, _ := dave.points()
 	assert.Equal(t, int64(80000), daveTotal)
 	artistTotal, _ := artist.points()

@@ -58,6 +58,8 @@ type artDetailView struct {
 	artSummaryView
 	Description string       `json:"description"`
 	Liked       *bool        `json:"liked,omitempty"`
+	Buyer       *bidderView  `json:"buyer,omitempty"`
+	SoldPrice   *int64       `json:"sold_price,omitempty"`
 	Auction     *auctionView `json:"auction,omitempty"`
 }
 
@@ -87,6 +89,11 @@ func toArtSummaryView(s application.ArtSummary) artSummaryView {
 
 func toArtDetailView(d application.ArtDetail, now time.Time) artDetailView {
 	v := artDetailView{artSummaryView: toArtSummaryView(d.ArtSummary), Description: d.Art.Description(), Liked: d.Liked}
+	if d.Buyer != nil {
+		v.Buyer = &bidderView{ID: d.Buyer.ID, Nickname: d.Buyer.Nickname}
+		price := d.SoldPrice
+		v.SoldPrice = &price
+	}
 	if d.Auction != nil {
 		av := toAuctionView(d.Auction, d.HighestBidder, now)
 		v.Auction = &av

@@ -93,6 +93,9 @@ type artDetailRow struct {
 	BidderNickname         sql.NullString `bun:"bidder_nickname"`
 	BidderSchool           sql.NullString `bun:"bidder_school"`
 	Liked                  bool           `bun:"liked"`
+	BuyerID                sql.NullInt64  `bun:"buyer_id"`
+	BuyerNickname          sql.NullString `bun:"buyer_nickname"`
+	SoldPrice              sql.NullInt64  `bun:"sold_price"`
 }
 
 func artToRow(a *art.Art) artRow {
@@ -344,9 +347,12 @@ func (s *ArtStore) Detail(ctx context.Context, id, viewerID int64) (application.
 	var row artDetailRow
 	err := auctionColumns(summaryColumns(db.NewSelect().Model(&row))).
 		ColumnExpr("EXISTS (SELECT 1 FROM art_likes AS l WHERE l.member_id = ? AND l.art_id = a.id) AS liked", viewerID).
+		ColumnExpr("p.buyer_id, buyer.nickname AS buyer_nickname, p.price AS sold_price").
 		Join("JOIN members AS m ON m.id = a.owner_id").
 		Join("LEFT JOIN auctions AS au ON au.art_id = a.id").
 		Join("LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id").
+		Join("LEFT JOIN purchases AS p ON p.art_id = a.id").
+		Join("LEFT JOIN members AS buyer ON buyer.id = p.buyer_id").
 		Where("a.id = ?", id).
 		Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -368,6 +374,10 @@ func (s *ArtStore) Detail(ctx context.Context, id, viewerID int64) (application.
 		return application.ArtDetail{}, err
 	}
 	detail := application.ArtDetail{ArtSummary: summary, Auction: au, HighestBidder: highestBidderOf(row)}
+	if row.BuyerID.Valid {
+		detail.Buyer = &application.MemberRef{ID: row.BuyerID.Int64, Nickname: row.BuyerNickname.String}
+		detail.SoldPrice = row.SoldPrice.Int64
+	}
 	if viewerID != 0 {
 		liked := row.Liked
 		detail.Liked = &liked
