@@ -1,7 +1,6 @@
 package bootstrap
 
 import (
-
 	"github.com/prometheus/client_golang/prometheus"
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
@@ -79,4 +78,3 @@ var tradeModule = fx.Module("trade",
 	),
 	fx.Invoke(startCloser),
 )
-
