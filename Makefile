@@ -48,6 +48,13 @@ build: ## Build a static binary to bin/artauction
 test: test-services ## Run all tests with the race detector (needs PostgreSQL and Redis)
 	$(GO) test -race -count=1 -timeout 8m ./...
 
+.PHONY: test-strategies
+test-strategies: test-services ## Run the black-box tests once under each bid-lock strategy
+	for strategy in row named redis optimistic; do \
+		echo "== AUCTION_LOCK_STRATEGY=$$strategy"; \
+		AUCTION_LOCK_STRATEGY=$$strategy $(GO) test -race -count=1 ./test/; \
+	done
+
 .PHONY: test-unit
 test-unit: ## Run the domain and use-case tests (no services needed)
 	$(GO) test -race -count=1 ./domain/... ./application/...

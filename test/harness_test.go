@@ -148,6 +148,10 @@ func startApp(t *testing.T, opts ...appOption) *app {
 		"RATE_LIMIT_ENABLED": "false",
 		"IMAGE_DIR":          t.TempDir(),
 	}
+	// The lock strategy of the environment, if any, runs the whole suite under it.
+	if strategy := os.Getenv("AUCTION_LOCK_STRATEGY"); strategy != "" {
+		vars["AUCTION_LOCK_STRATEGY"] = strategy
+	}
 	for _, opt := range opts {
 		opt(vars)
 	}
