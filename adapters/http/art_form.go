@@ -17,49 +17,59 @@ import (
 	"github.com/artauction/artauction/domain/validation"
 )
 
-// maxFormField bounds one text field of the upload form: 2000 characters of
+// maxFormField bounds one text field of an upload form: 2000 characters of
 // any script fit.
 const maxFormField = 16 << 10
 
-// readArtForm streams the multipart upload: text fields into the command, the
-// image into memory up to one byte past the limit, so an oversized image is
-// told apart without reading it whole.
+// readArtForm streams the multipart upload of a new art into a command.
 func readArtForm(c echo.Context, ownerID int64) (application.CreateArtCommand, error) {
 	cmd := application.CreateArtCommand{OwnerID: ownerID}
+	var col validation.Collector
+	image, err := readMultipart(c, func(name, value string) { setArtFormField(&cmd, name, value, &col) })
+	if err != nil {
+		return cmd, err
+	}
+	cmd.Image = image
+	return cmd, col.Err()
+}
+
+// readMultipart streams a multipart form: text fields go to onField, the
+// `image` part into memory up to one byte past the limit, so an oversized image
+// is told apart without reading it whole.
+func readMultipart(c echo.Context, onField func(name, value string)) ([]byte, error) {
 	req := c.Request()
 	mediaType, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
 	if err != nil || mediaType != echo.MIMEMultipartForm {
-		return cmd, errNotMultipart
+		return nil, errNotMultipart
 	}
 	reader, err := req.MultipartReader()
 	if err != nil {
-		return cmd, fmt.Errorf("%w: %w", errMalformedRequest, err)
+		return nil, fmt.Errorf("%w: %w", errMalformedRequest, err)
 	}
-	var col validation.Collector
+	var image []byte
 	for {
 		part, err := reader.NextPart()
 		if errors.Is(err, io.EOF) {
-			break
+			return image, nil
 		}
 		if err != nil {
-			return cmd, formReadError(err)
+			return nil, formReadError(err)
 		}
 		if part.FormName() == "image" {
-			if cmd.Image, err = io.ReadAll(io.LimitReader(part, art.MaxImageBytes+1)); err != nil {
-				return cmd, formReadError(err)
+			if image, err = io.ReadAll(io.LimitReader(part, art.MaxImageBytes+1)); err != nil {
+				return nil, formReadError(err)
 			}
-			if len(cmd.Image) > art.MaxImageBytes {
-				return cmd, fmt.Errorf("%w: over 10 MiB", art.ErrImageTooLarge)
+			if len(image) > art.MaxImageBytes {
+				return nil, fmt.Errorf("%w: over 10 MiB", art.ErrImageTooLarge)
 			}
 			continue
 		}
 		value, err := readFormField(part)
 		if err != nil {
-			return cmd, err
+			return nil, err
 		}
-		setArtFormField(&cmd, part.FormName(), value, &col)
+		onField(part.FormName(), value)
 	}
-	return cmd, col.Err()
 }
 
 func readFormField(part *multipart.Part) (string, error) {

@@ -71,6 +71,8 @@ var mapping = []struct {
 		"This auction has no buy-now price, or its highest bid has reached it."},
 	{art.ErrOwnArt, http.StatusForbidden, "OWN_ART", "Members may not buy their own art."},
 	{art.ErrNotForDirectSale, http.StatusConflict, "NOT_FOR_DIRECT_SALE", "An auction art is sold by its auction only."},
+	{application.ErrDetectionUnavailable, http.StatusServiceUnavailable, "DETECTION_UNAVAILABLE",
+		"Object detection is unavailable; try again later."},
 	{application.ErrLockUnavailable, http.StatusServiceUnavailable, "LOCK_UNAVAILABLE",
 		"The auction is busy; try again in a moment."},
 	{art.ErrNotOwner, http.StatusForbidden, "NOT_ART_OWNER", "Only the art's owner may do this."},

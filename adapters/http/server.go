@@ -43,7 +43,7 @@ type Server struct {
 
 // NewServer builds the routes and middleware; Start opens the listener.
 func NewServer(settings ServerSettings, account AccountUseCases, catalog CatalogUseCases, trade TradeUseCases,
-	checks []ReadinessCheck,
+	imageSearch ImageSearchUseCases, checks []ReadinessCheck,
 	registry *prometheus.Registry, logger *zap.Logger) (*Server, error) {
 	doc, err := newAPIDocument()
 	if err != nil {
@@ -87,6 +87,7 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 	accountHandlers{uc: account, cookie: settings.Cookie}.register(api)
 	artHandlers{uc: catalog, authenticate: account.Authenticate}.register(api)
 	tradeHandlers{uc: trade, authenticate: account.Authenticate}.register(api)
+	imageSearchHandlers{uc: imageSearch, authenticate: account.Authenticate}.register(api)
 	// Unknown paths under the API answer a problem, like every other error.
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 
