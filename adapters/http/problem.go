@@ -191,10 +191,14 @@ func errorHandler(logger *zap.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		p := problemFor(err)
-		if p.Status >= http.StatusInternalServerError && p.Code != "SERVICE_UNAVAILABLE" {
-			logger.Error("request failed", zap.Error(err),
-				zap.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
-				zap.String("route", c.Path()))
+		fields := []zap.Field{zap.Error(err), zap.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+			zap.String("route", c.Path())}
+		switch {
+		case p.Status == http.StatusServiceUnavailable:
+			// Expected under load or while a dependency is down: no stack trace.
+			logger.Warn("request answered unavailable", fields...)
+		case p.Status >= http.StatusInternalServerError:
+			logger.Error("request failed", fields...)
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(p.Status)

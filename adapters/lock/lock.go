@@ -81,21 +81,19 @@ func New(strategy string, deps Deps) (application.AuctionGuard, error) {
 			deps.MaxRetries = DefaultOptimisticRetries
 		}
 	}
-	g := &guard{db: deps.DB, tx: postgres.NewTransactor(deps.DB), retries: deps.MaxRetries, metrics: deps.Metrics}
+	g := &guard{db: deps.DB, tx: postgres.NewTransactor(deps.DB), wait: deps.Wait, retries: deps.MaxRetries, metrics: deps.Metrics}
 	switch strategy {
 	case StrategyRow:
-		g.attempt = (&pgLock{guard: g, wait: deps.Wait, statement: rowLockStatement}).attempt
+		g.attempt = (&pgLock{guard: g, statement: rowLockStatement}).attempt
 	case StrategyNamed:
-		g.attempt = (&pgLock{guard: g, wait: deps.Wait, statement: advisoryLockStatement}).attempt
+		g.attempt = (&pgLock{guard: g, statement: advisoryLockStatement}).attempt
 	case StrategyRedis:
 		if deps.Redis == nil {
 			return nil, errors.New("lock guard: the redis strategy needs a Redis client")
 		}
 		g.attempt = newRedisLock(g, deps).attempt
 	case StrategyOptimistic:
-		g.attempt = func(ctx context.Context, _ subject, fn func(ctx context.Context) error) error {
-			return g.tx.WithinTx(ctx, fn)
-		}
+		g.attempt = g.boundedTx
 	default:
 		return nil, fmt.Errorf("lock guard: unknown strategy %q (want row, named, redis or optimistic)", strategy)
 	}
@@ -128,6 +126,7 @@ type attemptFunc func(ctx context.Context, s subject, fn func(ctx context.Contex
 type guard struct {
 	db      *bun.DB
 	tx      *postgres.Transactor
+	wait    time.Duration
 	attempt attemptFunc
 	retries int
 	metrics *Metrics

@@ -25,38 +25,43 @@ const (
 // outlive the work nor be left on a pooled connection.
 type pgLock struct {
 	guard     *guard
-	wait      time.Duration
 	statement func(s subject) (query string, args []any)
 }
 
 func (l *pgLock) attempt(ctx context.Context, s subject, fn func(ctx context.Context) error) error {
-	err := l.guard.tx.WithinTx(ctx, func(ctx context.Context) error {
-		db := postgres.IDB(ctx, l.guard.db)
+	return l.guard.boundedTx(ctx, s, func(ctx context.Context) error {
 		start := time.Now()
-		// SET takes no parameters; the value is a formatted integer. At least
-		// 1 ms, as 0 would mean no bound. It stays for the whole transaction,
-		// so fn's own lock waits (member rows) are bounded too.
-		setTimeout := fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", max(l.wait.Milliseconds(), 1))
-		if _, err := db.ExecContext(ctx, setTimeout); err != nil {
-			return fmt.Errorf("%s: bound the lock wait: %w", s, err)
-		}
 		query, args := l.statement(s)
-		if _, err := db.ExecContext(ctx, query, args...); err != nil {
+		if _, err := postgres.IDB(ctx, l.guard.db).ExecContext(ctx, query, args...); err != nil {
 			return l.lockFailed(ctx, s, err)
 		}
 		l.guard.metrics.observeWait(time.Since(start))
 		return fn(ctx)
 	})
-	// A lock_timeout hit by fn's own statements is a busy row as well.
+}
+
+// boundedTx runs fn in one transaction whose every lock wait (the guard's own,
+// and fn's on auction and member rows) is bounded by the wait: whatever the
+// strategy, a row held elsewhere gives ErrLockUnavailable rather than a hang.
+func (g *guard) boundedTx(ctx context.Context, s subject, fn func(ctx context.Context) error) error {
+	err := g.tx.WithinTx(ctx, func(ctx context.Context) error {
+		// SET takes no parameters; the value is a formatted integer. At least
+		// 1 ms, as 0 would mean no bound.
+		setTimeout := fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", max(g.wait.Milliseconds(), 1))
+		if _, err := postgres.IDB(ctx, g.db).ExecContext(ctx, setTimeout); err != nil {
+			return fmt.Errorf("%s: bound the lock wait: %w", s, err)
+		}
+		return fn(ctx)
+	})
 	if err != nil && ctx.Err() == nil && !errors.Is(err, application.ErrLockUnavailable) && hasCode(err, lockNotAvailable) {
-		return fmt.Errorf("%s: a lock wait inside the transaction went over %s: %w: %w", s, l.wait, application.ErrLockUnavailable, err)
+		return fmt.Errorf("%s: a lock wait inside the transaction went over %s: %w: %w", s, g.wait, application.ErrLockUnavailable, err)
 	}
 	return err
 }
 
 func (l *pgLock) lockFailed(ctx context.Context, s subject, err error) error {
 	if ctx.Err() == nil && (hasCode(err, lockNotAvailable) || hasCode(err, queryCanceled)) {
-		return fmt.Errorf("%s: lock not had within %s: %w: %w", s, l.wait, application.ErrLockUnavailable, err)
+		return fmt.Errorf("%s: lock not had within %s: %w: %w", s, l.guard.wait, application.ErrLockUnavailable, err)
 	}
 	return fmt.Errorf("%s: take lock: %w", s, err)
 }

@@ -77,7 +77,7 @@ func (l *redisLock) attempt(ctx context.Context, s subject, fn func(ctx context.
 
 	// Deferred so that a panicking fn does not leave the lock to its TTL.
 	defer l.release(ctx, mutex)
-	return l.guard.tx.WithinTx(ctx, fn)
+	return l.guard.boundedTx(ctx, s, fn)
 }
 
 // release unlocks once the transaction has ended, even if the caller left.
