@@ -23,7 +23,7 @@ var catalogModule = fx.Module("catalog",
 	fx.Provide(
 		fx.Annotate(newImageStore, fx.As(new(application.ImageStore))),
 		fx.Annotate(storage.NewImageInspector, fx.As(new(application.ImageInspector))),
-		fx.Annotate(postgres.NewArtStore, fx.As(new(application.ArtStore))),
+		fx.Annotate(postgres.NewArtStore, fx.As(new(application.ArtStore)), fx.As(new(application.HashtagMatcher))),
 		fx.Annotate(postgres.NewLikeStore, fx.As(new(application.LikeStore))),
 		fx.Annotate(postgres.NewHashtagStore, fx.As(new(application.HashtagStore))),
 		application.NewCreateArt,

@@ -41,6 +41,9 @@ type Config struct {
 	DetectionURL           string        `env:"DETECTION_URL"`
 	DetectionTimeout       time.Duration `env:"DETECTION_TIMEOUT" envDefault:"5s"`
 	DetectionMinConfidence float64       `env:"DETECTION_MIN_CONFIDENCE" envDefault:"0.4"`
+	DetectionAPIKey        string        `env:"DETECTION_API_KEY"`
+	// DetectionLabelMap is a file of label=hashtag1,hashtag2 lines.
+	DetectionLabelMap string `env:"DETECTION_LABEL_MAP"`
 
 	ImageDir         string `env:"IMAGE_DIR" envDefault:"./data/images"`
 	AppEnv           string `env:"APP_ENV" envDefault:"dev"`
@@ -139,6 +142,11 @@ func (c *Config) validate() error {
 	}
 	if c.AuctionExtendWindow < 0 {
 		bad("AUCTION_EXTEND_WINDOW", "must be 0 (off) or a positive duration")
+	}
+	if c.DetectionURL != "" {
+		if u, err := url.Parse(c.DetectionURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("DETECTION_URL", "must be an http:// or https:// URL")
+		}
 	}
 	if c.DetectionMinConfidence < 0 || c.DetectionMinConfidence > 1 {
 		bad("DETECTION_MIN_CONFIDENCE", "must be between 0 and 1")

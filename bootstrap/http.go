@@ -21,12 +21,12 @@ func readinessChecks(db *bun.DB, client *goredis.Client) []httpapi.ReadinessChec
 }
 
 func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases, catalog httpapi.CatalogUseCases,
-	trade httpapi.TradeUseCases, checks []httpapi.ReadinessCheck,
+	trade httpapi.TradeUseCases, imageSearch httpapi.ImageSearchUseCases, checks []httpapi.ReadinessCheck,
 	registry *prometheus.Registry, logger *zap.Logger) (*httpapi.Server, error) {
 	server, err := httpapi.NewServer(httpapi.ServerSettings{
 		Addr:   cfg.HTTPAddr,
 		Cookie: httpapi.CookieSettings{Secure: !cfg.IsDev(), RefreshTTL: cfg.RefreshTokenTTL},
-	}, account, catalog, trade, checks, registry, logger)
+	}, account, catalog, trade, imageSearch, checks, registry, logger)
 	if err != nil {
 		return nil, err
 	}
