@@ -11,13 +11,13 @@ import (
 type LabelMap map[string][]string
 
 // hashtagsFor turns detections into the hashtags to search, each with the best
-// confidence that produced it, in order of first appearance; a label becomes
-// lower-case with spaces as '-' ("potted plant" -> "potted-plant").
+// confidence that produced it, in order of first appearance; a label or mapped
+// hashtag becomes lower-case with spaces as '-' ("potted plant" -> "potted-plant").
 func hashtagsFor(detections []Detection, labels LabelMap) []WeightedHashtag {
 	var out []WeightedHashtag
 	index := map[string]int{}
 	add := func(name string, confidence float64) {
-		name = art.NormalizeHashtag(name)
+		name = art.NormalizeHashtag(strings.Join(strings.Fields(name), "-"))
 		if _, err := art.NewHashtags([]string{name}); err != nil {
 			return
 		}
@@ -29,14 +29,14 @@ func hashtagsFor(detections []Detection, labels LabelMap) []WeightedHashtag {
 		out = append(out, WeightedHashtag{Name: name, Confidence: confidence})
 	}
 	for _, d := range detections {
-		label := strings.ToLower(strings.TrimSpace(d.Label))
+		label := strings.ToLower(strings.Join(strings.Fields(d.Label), " "))
 		if mapped, ok := labels[label]; ok {
 			for _, tag := range mapped {
 				add(tag, d.Confidence)
 			}
 			continue
 		}
-		add(strings.Join(strings.Fields(label), "-"), d.Confidence)
+		add(label, d.Confidence)
 	}
 	return out
 }

@@ -61,9 +61,9 @@ func TestHashtagsFor(t *testing.T) {
 			want:       []WeightedHashtag{{Name: "fashion", Confidence: 0.7}, {Name: "suit", Confidence: 0.7}},
 		},
 		{
-			name:       "mapped hashtags that cannot be hashtags are dropped, the others kept",
+			name:       "mapped hashtags get spaces as '-'; those that cannot be hashtags are dropped",
 			detections: []Detection{{Label: "bench", Confidence: 0.7}},
-			want:       []WeightedHashtag{{Name: "park", Confidence: 0.7}},
+			want:       []WeightedHashtag{{Name: "still-life", Confidence: 0.7}, {Name: "park", Confidence: 0.7}},
 		},
 		{
 			name: "mapped and unmapped labels keep the order of first appearance",
