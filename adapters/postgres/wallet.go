@@ -86,10 +86,11 @@ func (w *Wallet) Receive(ctx context.Context, memberID, amount int64) error {
 	if amount < 1 {
 		return fmt.Errorf("receive %d points: the amount must be positive", amount)
 	}
-	q := idb(ctx, w.db).NewUpdate().Model((*memberRow)(nil)).
-		Set("points_total = points_total + ?", amount).
-		Set("points_available = points_available + ?", amount)
-	return w.apply(ctx, q, memberID, "receive points", errors.New("receive points: the member changed nothing"))
+	// Being paid is the same write as a charge: total and available both rise.
+	if _, err := NewPointStore(w.db).Charge(ctx, memberID, point.Amount(amount)); err != nil {
+		return fmt.Errorf("receive points: %w", err)
+	}
+	return nil
 }
 
 // apply runs a conditional update of one member's points; when it changes
