@@ -121,7 +121,8 @@ func (uc *PlaceBid) moveHolds(ctx context.Context, cmd PlaceBidCommand, out auct
 func (uc *PlaceBid) announce(ctx context.Context, a *auction.Auction, placed PlacedBid, out auction.BidOutcome) {
 	endAt := a.Terms().EndAt()
 	uc.events.Publish(ctx, AuctionEvent{Kind: EventBid, AuctionID: a.ID(), Amount: placed.Amount, BidderID: placed.BidderID,
-		BidCount: a.BidCount(), EndAt: endAt, Status: a.StoredStatus(), At: placed.CreatedAt})
+		BidderNickname: uc.mails.nickname(ctx, placed.BidderID), BidCount: a.BidCount(), EndAt: endAt,
+		Status: a.StoredStatus(), At: placed.CreatedAt})
 	if out.Extended {
 		uc.events.Publish(ctx, AuctionEvent{Kind: EventExtended, AuctionID: a.ID(), BidCount: a.BidCount(),
 			EndAt: endAt, Status: a.StoredStatus(), At: placed.CreatedAt})

@@ -24,6 +24,19 @@ func (m tradeMailer) send(ctx context.Context, memberID int64, subject, format s
 	return nil
 }
 
+// nickname names a member in a live event after the trade committed; an empty
+// name (none, or the read failed) makes the watchers' feed read the bid back.
+func (m tradeMailer) nickname(ctx context.Context, memberID int64) string {
+	if memberID == 0 {
+		return ""
+	}
+	who, err := m.members.ByID(ctx, memberID)
+	if err != nil {
+		return ""
+	}
+	return who.Nickname().String()
+}
+
 func (m tradeMailer) outbid(ctx context.Context, memberID, auctionID, amount int64) error {
 	return m.send(ctx, memberID, "You have been outbid",
 		"Someone bid %d points on auction %d, above your bid. Bid again before it ends.\n", amount, auctionID)

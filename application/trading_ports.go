@@ -163,16 +163,21 @@ const (
 )
 
 // AuctionEvent is published after the transaction that caused it committed.
+// BidCount orders the events of one auction: a bid's is its own count, an
+// extension's and a close's the count of the bids before them.
 type AuctionEvent struct {
 	Kind      AuctionEventKind
 	AuctionID int64
-	// Amount and BidderID are the bid's (bid) or the winner's (closed; 0 when failed).
-	Amount   int64
-	BidderID int64
-	BidCount int64
-	EndAt    time.Time
-	Status   auction.Status
-	At       time.Time
+	// Amount and the bidder are the bid's (bid) or the winner's (closed; zero
+	// when failed). The nickname travels with the event so that no instance
+	// reads it per watcher; empty when it could not be read.
+	Amount         int64
+	BidderID       int64
+	BidderNickname string
+	BidCount       int64
+	EndAt          time.Time
+	Status         auction.Status
+	At             time.Time
 }
 
 // EventPublisher announces auction events to watchers on every instance. It

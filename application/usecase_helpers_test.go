@@ -162,13 +162,17 @@ type guardState struct {
 
 func newTradingFixture(t *testing.T) tradingFixture {
 	ctrl := gomock.NewController(t)
-	return tradingFixture{
+	f := tradingFixture{
 		guard: mock.NewMockAuctionGuard(ctrl), auctions: mock.NewMockAuctionStore(ctrl), arts: mock.NewMockArtStore(ctrl),
 		sales: mock.NewMockArtSales(ctrl), wallet: mock.NewMockWallet(ctrl), points: mock.NewMockPointStore(ctrl),
 		purchases: mock.NewMockPurchaseStore(ctrl), members: mock.NewMockMemberStore(ctrl), outbox: mock.NewMockMailOutbox(ctrl),
 		events: mock.NewMockEventPublisher(ctrl), metrics: mock.NewMockTradeMetrics(ctrl), clock: newFixedClock(ctrl),
 		guardState: &guardState{},
 	}
+	// Live events name their bidder, read after the trade committed.
+	f.members.EXPECT().ByID(outsideTx(), gomock.Any()).DoAndReturn(
+		func(_ context.Context, id int64) (*member.Member, error) { return tradeMember(id), nil }).AnyTimes()
+	return f
 }
 
 // runGuarded runs fn the way a guard does: once, in a context marked as inside
@@ -223,6 +227,9 @@ func (f tradingFixture) expectGuardReturnsFnError(t *testing.T, auctionID int64,
 // expectPublish expects one event, published outside the guard's transaction
 // after the guarded function finished.
 func (f tradingFixture) expectPublish(t *testing.T, want application.AuctionEvent) *gomock.Call {
+	if want.BidderID != 0 && want.BidderNickname == "" {
+		want.BidderNickname = tradeMember(want.BidderID).Nickname().String()
+	}
 	return f.events.EXPECT().Publish(outsideTx(), want).Do(func(context.Context, application.AuctionEvent) {
 		assert.False(t, f.guardState.running, "published inside the guard")
 		assert.Positive(t, f.guardState.finished, "published before the guarded change finished")

@@ -31,6 +31,7 @@ var Module = fx.Options(
 	accountModule,
 	catalogModule,
 	tradeModule,
+	liveModule,
 	detectionModule,
 	httpModule,
 )

@@ -49,6 +49,16 @@ type Config struct {
 	AppEnv           string `env:"APP_ENV" envDefault:"dev"`
 	LogLevel         string `env:"LOG_LEVEL" envDefault:"info"`
 	RateLimitEnabled bool   `env:"RATE_LIMIT_ENABLED" envDefault:"true"`
+
+	// Live auction streams (server-sent events).
+	LiveMaxWatchers      int           `env:"LIVE_MAX_WATCHERS" envDefault:"10000"`
+	LiveMaxWatchersPerIP int           `env:"LIVE_MAX_WATCHERS_PER_IP" envDefault:"50"`
+	LiveHeartbeat        time.Duration `env:"LIVE_HEARTBEAT" envDefault:"15s"`
+	// LiveClientBuffer is how many events a watcher may fall behind before it is dropped.
+	LiveClientBuffer int           `env:"LIVE_CLIENT_BUFFER" envDefault:"64"`
+	LiveWriteTimeout time.Duration `env:"LIVE_WRITE_TIMEOUT" envDefault:"10s"`
+	// LiveRetryHint is the reconnect delay streams suggest when Redis is unreachable.
+	LiveRetryHint time.Duration `env:"LIVE_RETRY_HINT" envDefault:"3s"`
 }
 
 // devJWTSecret signs tokens in development only; validate refuses it elsewhere.
@@ -148,6 +158,7 @@ func (c *Config) validate() error {
 			bad("DETECTION_URL", "must be an http:// or https:// URL")
 		}
 	}
+	c.validateLive(bad)
 	if c.DetectionMinConfidence < 0 || c.DetectionMinConfidence > 1 {
 		bad("DETECTION_MIN_CONFIDENCE", "must be between 0 and 1")
 	}
@@ -182,4 +193,23 @@ func (c *Config) validate() error {
 		bad("MAIL_TRANSPORT", "must be console or smtp, got %q", c.MailTransport)
 	}
 	return errors.Join(errs...)
+}
+
+func (c *Config) validateLive(bad func(name, format string, args ...any)) {
+	for name, v := range map[string]int{"LIVE_MAX_WATCHERS": c.LiveMaxWatchers,
+		"LIVE_MAX_WATCHERS_PER_IP": c.LiveMaxWatchersPerIP, "LIVE_CLIENT_BUFFER": c.LiveClientBuffer} {
+		if v < 1 {
+			bad(name, "must be a positive number")
+		}
+	}
+	// API.md promises a sign of life at least every 15 s.
+	if c.LiveHeartbeat <= 0 || c.LiveHeartbeat > 15*time.Second {
+		bad("LIVE_HEARTBEAT", "must be a positive duration of at most 15s")
+	}
+	if c.LiveWriteTimeout <= 0 {
+		bad("LIVE_WRITE_TIMEOUT", "must be a positive duration such as 10s")
+	}
+	if c.LiveRetryHint <= 0 {
+		bad("LIVE_RETRY_HINT", "must be a positive duration such as 3s")
+	}
 }

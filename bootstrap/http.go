@@ -21,12 +21,16 @@ func readinessChecks(db *bun.DB, client *goredis.Client) []httpapi.ReadinessChec
 }
 
 func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases, catalog httpapi.CatalogUseCases,
-	trade httpapi.TradeUseCases, imageSearch httpapi.ImageSearchUseCases, checks []httpapi.ReadinessCheck,
+	trade httpapi.TradeUseCases, imageSearch httpapi.ImageSearchUseCases, live httpapi.LiveUseCases, checks []httpapi.ReadinessCheck,
 	registry *prometheus.Registry, logger *zap.Logger) (*httpapi.Server, error) {
 	server, err := httpapi.NewServer(httpapi.ServerSettings{
 		Addr:   cfg.HTTPAddr,
 		Cookie: httpapi.CookieSettings{Secure: !cfg.IsDev(), RefreshTTL: cfg.RefreshTokenTTL},
-	}, account, catalog, trade, imageSearch, checks, registry, logger)
+		Live: httpapi.LiveSettings{
+			MaxWatchers: cfg.LiveMaxWatchers, MaxWatchersPerIP: cfg.LiveMaxWatchersPerIP, Heartbeat: cfg.LiveHeartbeat,
+			WriteTimeout: cfg.LiveWriteTimeout, RetryHint: cfg.LiveRetryHint,
+		},
+	}, account, catalog, trade, imageSearch, live, checks, registry, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -58,8 +58,8 @@ var tradeModule = fx.Module("trade",
 	fx.Provide(
 		newAuctionGuard,
 		fx.Annotate(newTradeMetrics, fx.As(new(application.TradeMetrics))),
-		fx.Annotate(func(c *goredis.Client, cfg Config, l *zap.Logger) *redis.EventPublisher {
-			return redis.NewEventPublisher(c, cfg.RedisKeyPrefix, l)
+		fx.Annotate(func(c *goredis.Client, cfg Config, m application.LiveMetrics, l *zap.Logger) *redis.EventPublisher {
+			return redis.NewEventPublisher(c, cfg.RedisKeyPrefix, m, l)
 		}, fx.As(new(application.EventPublisher))),
 		fx.Annotate(postgres.NewAuctionStore, fx.As(new(application.AuctionStore))),
 		fx.Annotate(postgres.NewWallet, fx.As(new(application.Wallet))),

@@ -48,7 +48,8 @@ func loadSpec() struct {
 	if err != nil {
 		panic(err)
 	}
-	for _, binary := range []string{"text/html", "image/png", "image/jpeg", "image/webp"} {
+	// An event stream is checked for its status and headers; its body is read as it comes.
+	for _, binary := range []string{"text/html", "image/png", "image/jpeg", "image/webp", "text/event-stream"} {
 		openapi3filter.RegisterBodyDecoder(binary, openapi3filter.FileBodyDecoder)
 	}
 	return struct {
@@ -109,6 +110,8 @@ type app struct {
 	t    *testing.T
 	base string
 	mail *smtptest.Server
+	// vars configured this instance; a second instance shares its state.
+	vars map[string]string
 	// mailsRead counts, per address, the mails a test already took a code from.
 	mailsRead map[string]int
 }
@@ -132,9 +135,21 @@ func startApp(t *testing.T, opts ...appOption) *app {
 	t.Helper()
 	mailServer := smtptest.Start(t)
 	_, prefix := redistest.New(t)
+	return launchApp(t, mailServer, pgtest.NewDatabase(t), prefix, t.TempDir(), opts...)
+}
+
+// startAppBeside starts a second instance of first's service: the same
+// database, Redis prefix, mail server and images, as behind a load balancer.
+func startAppBeside(t *testing.T, first *app, opts ...appOption) *app {
+	t.Helper()
+	return launchApp(t, first.mail, first.vars["DATABASE_URL"], first.vars["REDIS_KEY_PREFIX"], first.vars["IMAGE_DIR"], opts...)
+}
+
+func launchApp(t *testing.T, mailServer *smtptest.Server, dsn, prefix, imageDir string, opts ...appOption) *app {
+	t.Helper()
 	vars := map[string]string{
 		"HTTP_ADDR":          "127.0.0.1:0",
-		"DATABASE_URL":       pgtest.NewDatabase(t),
+		"DATABASE_URL":       dsn,
 		"REDIS_URL":          redistest.URL(),
 		"REDIS_KEY_PREFIX":   prefix,
 		"APP_ENV":            "test",
@@ -146,7 +161,7 @@ func startApp(t *testing.T, opts ...appOption) *app {
 		"SMTP_PORT":          strconv.Itoa(mailServer.Port()),
 		"SMTP_TLS":           "none",
 		"RATE_LIMIT_ENABLED": "false",
-		"IMAGE_DIR":          t.TempDir(),
+		"IMAGE_DIR":          imageDir,
 	}
 	// The lock strategy of the environment, if any, runs the whole suite under it.
 	if strategy := os.Getenv("AUCTION_LOCK_STRATEGY"); strategy != "" {
@@ -167,7 +182,7 @@ func startApp(t *testing.T, opts ...appOption) *app {
 		defer cancel()
 		require.NoError(t, fxApp.Stop(ctx))
 	})
-	return &app{t: t, base: "http://" + server.Addr(), mail: mailServer, mailsRead: map[string]int{}}
+	return &app{t: t, base: "http://" + server.Addr(), mail: mailServer, vars: vars, mailsRead: map[string]int{}}
 }
 
 // client is one user agent (its own cookie jar) of an app.

@@ -98,7 +98,15 @@ var mapping = []struct {
 	{errNotMultipart, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
 		"Send the request body as multipart/form-data."},
 	{errPayloadTooLarge, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "The request body is too large."},
+	// One code for both watcher limits; the status tells whose limit it is.
+	{errTooManyWatchersFromIP, http.StatusTooManyRequests, "TOO_MANY_WATCHERS",
+		"Too many live streams are open from your address; close one or try again later."},
+	{errTooManyWatchers, http.StatusServiceUnavailable, "TOO_MANY_WATCHERS",
+		"This server is watching too many live streams; try again shortly."},
 }
+
+// watcherRetryAfterSeconds spreads out the reconnects of refused watchers.
+const watcherRetryAfterSeconds = 5
 
 // problemFor turns any error into the problem a client sees. Unknown errors
 // become a 500 without detail: their text may hold SQL or internals.
@@ -126,7 +134,10 @@ func problemFor(err error) Problem {
 	for _, m := range mapping {
 		if errors.Is(err, m.err) {
 			p := newProblem(m.status, m.code, m.detail)
-			if m.status == http.StatusServiceUnavailable {
+			switch {
+			case m.code == "TOO_MANY_WATCHERS":
+				p.retryAfterSeconds = watcherRetryAfterSeconds
+			case m.status == http.StatusServiceUnavailable:
 				p.retryAfterSeconds = 1
 			}
 			return p

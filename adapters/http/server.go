@@ -23,6 +23,7 @@ const maxRequestBody = "12M"
 type ServerSettings struct {
 	Addr   string
 	Cookie CookieSettings
+	Live   LiveSettings
 }
 
 // ReadinessCheck reports whether one dependency answers.
@@ -43,7 +44,7 @@ type Server struct {
 
 // NewServer builds the routes and middleware; Start opens the listener.
 func NewServer(settings ServerSettings, account AccountUseCases, catalog CatalogUseCases, trade TradeUseCases,
-	imageSearch ImageSearchUseCases, checks []ReadinessCheck,
+	imageSearch ImageSearchUseCases, live LiveUseCases, checks []ReadinessCheck,
 	registry *prometheus.Registry, logger *zap.Logger) (*Server, error) {
 	doc, err := newAPIDocument()
 	if err != nil {
@@ -88,19 +89,23 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 	artHandlers{uc: catalog, authenticate: account.Authenticate}.register(api)
 	tradeHandlers{uc: trade, authenticate: account.Authenticate}.register(api)
 	imageSearchHandlers{uc: imageSearch, authenticate: account.Authenticate}.register(api)
+	// Shutdown waits for requests in flight; live streams end when it begins.
+	stopping := make(chan struct{})
+	liveHandlers{uc: live, settings: settings.Live, stopping: stopping,
+		limits: newWatcherLimits(settings.Live.MaxWatchers, settings.Live.MaxWatchersPerIP)}.register(e, api)
 	// Unknown paths under the API answer a problem, like every other error.
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 
-	return &Server{
-		echo: e, addr: settings.Addr, logger: logger, served: make(chan struct{}),
-		http: &http.Server{
-			Handler:           e,
-			ReadHeaderTimeout: 5 * time.Second,
-			ReadTimeout:       30 * time.Second,
-			IdleTimeout:       2 * time.Minute,
-			MaxHeaderBytes:    64 << 10,
-		},
-	}, nil
+	// No WriteTimeout: it would cut live event streams; their writes set their own deadlines.
+	server := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	server.RegisterOnShutdown(func() { close(stopping) })
+	return &Server{echo: e, addr: settings.Addr, logger: logger, served: make(chan struct{}), http: server}, nil
 }
 
 // Start listens and serves in the background.

@@ -18,7 +18,7 @@ import (
 
 func startTestServer(t *testing.T, checks []ReadinessCheck, routes func(e *echo.Echo)) string {
 	t.Helper()
-	s, err := NewServer(ServerSettings{Addr: "127.0.0.1:0"}, AccountUseCases{}, CatalogUseCases{}, TradeUseCases{}, ImageSearchUseCases{}, checks, prometheus.NewRegistry(), zap.NewNop())
+	s, err := NewServer(ServerSettings{Addr: "127.0.0.1:0"}, AccountUseCases{}, CatalogUseCases{}, TradeUseCases{}, ImageSearchUseCases{}, LiveUseCases{}, checks, prometheus.NewRegistry(), zap.NewNop())
 	require.NoError(t, err)
 	if routes != nil {
 		routes(s.echo)

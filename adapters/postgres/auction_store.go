@@ -318,3 +318,78 @@ func (s *AuctionStore) MemberBids(ctx context.Context, memberID int64, page appl
 	}
 	return items, total, nil
 }
+
+var _ application.LiveHistory = (*AuctionStore)(nil)
+
+// BidCount reads how many bids an auction has.
+func (s *AuctionStore) BidCount(ctx context.Context, auctionID int64) (int64, error) {
+	var count int64
+	err := idb(ctx, s.db).NewSelect().Table("auctions").Column("bid_count").Where("id = ?", auctionID).Scan(ctx, &count)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, auction.ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("select bid count: %w", err)
+	}
+	return count, nil
+}
+
+// BidsAfter lists an auction's bids after its first afterCount, oldest first,
+// at most limit of them (0: all). Bids take ids in commit order and are never
+// deleted alone, so the offset is the bid count.
+func (s *AuctionStore) BidsAfter(ctx context.Context, auctionID, afterCount int64, limit int) ([]application.BidEntry, error) {
+	var rows []bidEntryRow
+	q := idb(ctx, s.db).NewSelect().Model(&rows).
+		ColumnExpr("b.*").
+		ColumnExpr("m.nickname AS bidder_nickname").
+		ColumnExpr("m.school AS bidder_school").
+		Join("JOIN members AS m ON m.id = b.bidder_id").
+		Where("b.auction_id = ?", auctionID).
+		OrderExpr("b.id").
+		Offset(max(afterCount, 0))
+	if limit > 0 {
+		q = q.Limit(int64(limit))
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("select bids after %d: %w", afterCount, err)
+	}
+	bids := make([]application.BidEntry, len(rows))
+	for i, r := range rows {
+		bids[i] = application.BidEntry{
+			ID:        r.ID,
+			AuctionID: r.AuctionID,
+			Amount:    r.Amount,
+			Bidder:    application.MemberRef{ID: r.BidderID, Nickname: r.BidderNickname, School: r.BidderSchool},
+			CreatedAt: r.CreatedAt.UTC(),
+		}
+	}
+	return bids, nil
+}
+
+// saleRow is who bought an auction's art.
+type saleRow struct {
+	BuyerID       int64  `bun:"buyer_id"`
+	BuyerNickname string `bun:"buyer_nickname"`
+	BuyerSchool   string `bun:"buyer_school"`
+	Price         int64  `bun:"price"`
+}
+
+// Sale reads the purchase that ended an auction, by the leader at the close or
+// by buy-now.
+func (s *AuctionStore) Sale(ctx context.Context, auctionID int64) (application.MemberRef, int64, bool, error) {
+	var row saleRow
+	err := idb(ctx, s.db).NewSelect().
+		TableExpr("auctions AS au").
+		Join("JOIN purchases AS p ON p.art_id = au.art_id").
+		Join("JOIN members AS m ON m.id = p.buyer_id").
+		ColumnExpr("p.buyer_id, m.nickname AS buyer_nickname, m.school AS buyer_school, p.price").
+		Where("au.id = ?", auctionID).
+		Scan(ctx, &row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return application.MemberRef{}, 0, false, nil
+	}
+	if err != nil {
+		return application.MemberRef{}, 0, false, fmt.Errorf("select sale of auction: %w", err)
+	}
+	return application.MemberRef{ID: row.BuyerID, Nickname: row.BuyerNickname, School: row.BuyerSchool}, row.Price, true, nil
+}

@@ -441,3 +441,66 @@ func TestAuctionStoreMemberBids(t *testing.T) {
 	assert.Zero(t, total)
 	assert.Empty(t, none)
 }
+
+func TestAuctionStoreReplaysBidsAfterACount(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	store := postgres.NewAuctionStore(db)
+	ctx := context.Background()
+	owner := createMember(t, db, "painter")
+	alice := createMember(t, db, "alice")
+	bob := createMember(t, db, "bob")
+	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
+	_, other := createAuctionArt(t, db, owner, "Calm", testNow.Add(time.Hour))
+	bid(t, store, auctionID, alice, 10_000, testNow)
+	bid(t, store, other, alice, 10_000, testNow)
+	bid(t, store, auctionID, bob, 12_000, testNow.Add(time.Minute))
+	bid(t, store, auctionID, alice, 13_000, testNow.Add(2*time.Minute))
+
+	count, err := store.BidCount(ctx, auctionID)
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), count)
+	_, err = store.BidCount(ctx, 404)
+	require.ErrorIs(t, err, auction.ErrNotFound)
+
+	after1, err := store.BidsAfter(ctx, auctionID, 1, 0)
+	require.NoError(t, err)
+	require.Len(t, after1, 2)
+	assert.Equal(t, []int64{12_000, 13_000}, []int64{after1[0].Amount, after1[1].Amount})
+	assert.Equal(t, application.MemberRef{ID: bob, Nickname: "bob", School: "Seoul Arts"}, after1[0].Bidder)
+	assert.Equal(t, testNow.Add(time.Minute), after1[0].CreatedAt)
+
+	limited, err := store.BidsAfter(ctx, auctionID, 0, 1)
+	require.NoError(t, err)
+	require.Len(t, limited, 1)
+	assert.Equal(t, int64(10_000), limited[0].Amount)
+
+	none, err := store.BidsAfter(ctx, auctionID, 3, 0)
+	require.NoError(t, err)
+	assert.Empty(t, none)
+}
+
+func TestAuctionStoreSaleOfAnEndedAuction(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	store := postgres.NewAuctionStore(db)
+	ctx := context.Background()
+	owner := createMember(t, db, "painter")
+	alice := createMember(t, db, "alice")
+	artID, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
+
+	_, _, sold, err := store.Sale(ctx, auctionID)
+	require.NoError(t, err)
+	assert.False(t, sold)
+
+	p, err := purchase.New(artID, alice, owner, 11_000, purchase.KindBuyNow, testNow)
+	require.NoError(t, err)
+	_, err = postgres.NewPurchaseStore(db).Create(ctx, p)
+	require.NoError(t, err)
+
+	buyer, price, sold, err := store.Sale(ctx, auctionID)
+	require.NoError(t, err)
+	assert.True(t, sold)
+	assert.Equal(t, int64(11_000), price)
+	assert.Equal(t, application.MemberRef{ID: alice, Nickname: "alice", School: "Seoul Arts"}, buyer)
+}

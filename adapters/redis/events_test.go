@@ -27,7 +27,7 @@ func TestEventPublisherPublishesOnTheChannel(t *testing.T) {
 	require.NoError(t, err)
 
 	end := time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC)
-	redis.NewEventPublisher(client, prefix, zap.NewNop()).Publish(t.Context(), application.AuctionEvent{
+	redis.NewEventPublisher(client, prefix, nopLiveMetrics{}, zap.NewNop()).Publish(t.Context(), application.AuctionEvent{
 		Kind: application.EventBid, AuctionID: 7, Amount: 12000, BidderID: 3, BidCount: 4, EndAt: end,
 		Status: auction.StatusOpen, At: end.Add(-time.Hour),
 	})
@@ -47,6 +47,6 @@ func TestEventPublisherLogsWhenRedisIsDown(t *testing.T) {
 	down := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	defer down.Close()
 	core, logs := observer.New(zapcore.WarnLevel)
-	redis.NewEventPublisher(down, "x:", zap.New(core)).Publish(t.Context(), application.AuctionEvent{Kind: application.EventClosed, AuctionID: 9})
+	redis.NewEventPublisher(down, "x:", nopLiveMetrics{}, zap.New(core)).Publish(t.Context(), application.AuctionEvent{Kind: application.EventClosed, AuctionID: 9})
 	require.Equal(t, 1, logs.FilterMessage("publish auction event").Len())
 }

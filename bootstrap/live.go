@@ -1,0 +1,53 @@
+package bootstrap
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	goredis "github.com/redis/go-redis/v9"
+	"go.uber.org/fx"
+	"go.uber.org/zap"
+
+	httpapi "github.com/artauction/artauction/adapters/http"
+	"github.com/artauction/artauction/adapters/metrics"
+	"github.com/artauction/artauction/adapters/postgres"
+	"github.com/artauction/artauction/adapters/redis"
+	"github.com/artauction/artauction/application"
+)
+
+// liveFeedPing and liveFeedMaxBackoff keep a lost subscription's outage short
+// without hammering a Redis that is down.
+const (
+	liveFeedPing       = 5 * time.Second
+	liveFeedMaxBackoff = 5 * time.Second
+)
+
+func newLiveMetrics(reg *prometheus.Registry) (*metrics.Live, error) {
+	return metrics.NewLive(reg)
+}
+
+func newLiveFeed(lc fx.Lifecycle, client *goredis.Client, history application.LiveHistory,
+	m application.LiveMetrics, cfg Config, logger *zap.Logger) (*redis.LiveFeed, error) {
+	feed, err := redis.NewLiveFeed(client, cfg.RedisKeyPrefix, history, m, redis.LiveFeedSettings{
+		ClientBuffer: cfg.LiveClientBuffer, PingEvery: liveFeedPing, MaxBackoff: liveFeedMaxBackoff,
+	}, logger)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.Hook{OnStart: feed.Start, OnStop: feed.Stop})
+	return feed, nil
+}
+
+func newLiveUseCases(watch *application.WatchAuction, m application.LiveMetrics) httpapi.LiveUseCases {
+	return httpapi.LiveUseCases{WatchAuction: watch, Metrics: m}
+}
+
+var liveModule = fx.Module("live",
+	fx.Provide(
+		fx.Annotate(newLiveMetrics, fx.As(new(application.LiveMetrics))),
+		fx.Annotate(postgres.NewAuctionStore, fx.As(new(application.LiveHistory))),
+		fx.Annotate(newLiveFeed, fx.As(new(application.LiveFeed))),
+		application.NewWatchAuction,
+		newLiveUseCases,
+	),
+)
