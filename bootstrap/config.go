@@ -196,10 +196,17 @@ func (c *Config) validate() error {
 }
 
 func (c *Config) validateLive(bad func(name, format string, args ...any)) {
-	for name, v := range map[string]int{"LIVE_MAX_WATCHERS": c.LiveMaxWatchers,
-		"LIVE_MAX_WATCHERS_PER_IP": c.LiveMaxWatchersPerIP, "LIVE_CLIENT_BUFFER": c.LiveClientBuffer} {
-		if v < 1 {
-			bad(name, "must be a positive number")
+	// A slice, not a map: errors come out in the same order every time.
+	for _, limit := range []struct {
+		name  string
+		value int
+	}{
+		{"LIVE_MAX_WATCHERS", c.LiveMaxWatchers},
+		{"LIVE_MAX_WATCHERS_PER_IP", c.LiveMaxWatchersPerIP},
+		{"LIVE_CLIENT_BUFFER", c.LiveClientBuffer},
+	} {
+		if limit.value < 1 {
+			bad(limit.name, "must be a positive number")
 		}
 	}
 	// API.md promises a sign of life at least every 15 s.
