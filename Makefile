@@ -6,6 +6,8 @@ SHELL := bash
 
 GO ?= go
 BIN := bin/artauction
+# Tests keep what they make for a person to look at (the live page's screenshot) under here.
+TEST_OUTPUT := test-output
 ENSURE_SERVICES := bash scripts/ensure-services.sh
 
 # The app reads DATABASE_URL and REDIS_URL (see .env.example); the integration
@@ -45,8 +47,22 @@ build: ## Build a static binary to bin/artauction
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/artauction
 
 .PHONY: test
-test: test-services ## Run all tests with the race detector (needs PostgreSQL and Redis)
-	$(GO) test -race -count=1 -timeout 8m ./...
+test: test-services browser ## Run all tests with the race detector, then a short bidbench run
+	@mkdir -p $(TEST_OUTPUT)
+	$(GO) test -race -count=1 -timeout 8m -artifacts -outputdir $(CURDIR)/$(TEST_OUTPUT) ./...
+	@$(MAKE) --no-print-directory bench-smoke
+
+.PHONY: browser
+browser: ## Make sure headless Chromium and ChromeDriver are installed for the browser test
+	@bash scripts/ensure-chromium.sh
+
+.PHONY: bench
+bench: test-services ## Compare the four bid-lock strategies against the raw database limit (docs/benchmarks.md)
+	$(GO) run ./cmd/bidbench --database-url '$(TEST_DATABASE_URL)' --redis-url '$(TEST_REDIS_URL)' $(BENCH_FLAGS)
+
+.PHONY: bench-smoke
+bench-smoke: test-services ## A short bidbench run that fails on any invariant or linearizability violation or 5xx
+	$(GO) run ./cmd/bidbench --smoke --database-url '$(TEST_DATABASE_URL)' --redis-url '$(TEST_REDIS_URL)' $(BENCH_FLAGS)
 
 .PHONY: test-strategies
 test-strategies: test-services ## Run the black-box tests once under each bid-lock strategy
@@ -75,4 +91,4 @@ fmt: ## Format the code
 
 .PHONY: clean
 clean: ## Remove build outputs
-	rm -rf bin/ coverage.out coverage.html
+	rm -rf bin/ coverage.out coverage.html $(TEST_OUTPUT)/

@@ -14,7 +14,10 @@ import (
 type Config struct {
 	HTTPAddr    string `env:"HTTP_ADDR" envDefault:":8080"`
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres:postgres@127.0.0.1:5432/artauction?sslmode=disable"`
-	RedisURL    string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	// DatabaseMaxConns caps the pool: more connections than the database
+	// has cores to run them only queue up on a hot auction's lock (docs/benchmarks.md).
+	DatabaseMaxConns int    `env:"DATABASE_MAX_CONNS" envDefault:"10"`
+	RedisURL         string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
 	// RedisKeyPrefix lets several deployments (or test runs) share one Redis.
 	RedisKeyPrefix string `env:"REDIS_KEY_PREFIX" envDefault:"artauction:"`
 
@@ -130,6 +133,9 @@ func (c *Config) validate() error {
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		bad("DATABASE_URL", "must be a postgres:// URL")
+	}
+	if c.DatabaseMaxConns < 1 || c.DatabaseMaxConns > 1000 {
+		bad("DATABASE_MAX_CONNS", "must be between 1 and 1000")
 	}
 	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		bad("REDIS_URL", "must be a redis:// or rediss:// URL")

@@ -41,6 +41,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*bun.DB, error) {
 		// pgx leaves the password out of this message.
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
+	// bun writes every value into the query text, so no two texts repeat:
+	// pgx's default of preparing and caching each statement would cost a
+	// Parse round trip per query (and a DEALLOCATE per eviction) for no
+	// reuse. Exec sends the text and its result description in one trip.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(settings.maxOpenConns)
 	// As many idle as open: closing and reopening connections under load costs more than keeping them.
