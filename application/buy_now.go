@@ -69,8 +69,8 @@ func (uc *BuyNow) Execute(ctx context.Context, auctionID, buyerID int64) (Purcha
 	}
 	// Announce before reading back: the sale has committed whatever the read gives.
 	uc.events.Publish(ctx, AuctionEvent{Kind: EventClosed, AuctionID: auctionID, Amount: ended.Terms().BuyNowPrice(),
-		BidderID: buyerID, BidderNickname: uc.mails.nickname(ctx, buyerID), BidCount: ended.BidCount(), EndAt: ended.Terms().EndAt(), Status: ended.StoredStatus(),
-		At: boughtAt})
+		BidderID: buyerID, BidderNickname: uc.mails.nickname(ctx, buyerID), BidCount: ended.BidCount(),
+		EndAt: ended.Terms().EndAt(), Status: ended.StoredStatus(), At: boughtAt})
 	p, err := uc.purchases.Get(ctx, purchaseID)
 	if err != nil {
 		return PurchaseView{}, fmt.Errorf("read purchase %d: %w", purchaseID, err)

@@ -56,8 +56,8 @@ func (uc *CloseEndedAuctions) Execute(ctx context.Context) (int, error) {
 			now := uc.clock.Now()
 			uc.metrics.CloseLag(now.Sub(ended.Terms().EndAt()))
 			uc.events.Publish(ctx, AuctionEvent{Kind: EventClosed, AuctionID: ended.ID(), Amount: ended.HighestAmount(),
-				BidderID: ended.HighestBidderID(), BidderNickname: uc.mails.nickname(ctx, ended.HighestBidderID()), BidCount: ended.BidCount(), EndAt: ended.Terms().EndAt(),
-				Status: ended.StoredStatus(), At: now})
+				BidderID: ended.HighestBidderID(), BidderNickname: uc.mails.nickname(ctx, ended.HighestBidderID()),
+				BidCount: ended.BidCount(), EndAt: ended.Terms().EndAt(), Status: ended.StoredStatus(), At: now})
 		}
 	}
 	return closed, errors.Join(errs...)

@@ -92,12 +92,24 @@ func (uc *PlaceBid) Execute(ctx context.Context, cmd PlaceBidCommand) (PlacedBid
 	if err != nil {
 		return PlacedBid{}, fmt.Errorf("bid on auction %d: %w", cmd.AuctionID, err)
 	}
-	uc.announce(ctx, accepted, placed, outcome)
-	placed.Auction, err = uc.auctions.Detail(ctx, cmd.AuctionID)
-	if err != nil {
-		return PlacedBid{}, fmt.Errorf("read auction %d after the bid: %w", cmd.AuctionID, err)
+	// The read-back usually names the new leader, which spares the announcement
+	// a read of its own; it is announced whatever the read gives, as the bid has committed.
+	detail, readErr := uc.auctions.Detail(ctx, cmd.AuctionID)
+	uc.announce(ctx, accepted, placed, outcome, uc.bidderNickname(ctx, detail, readErr, cmd.BidderID))
+	if readErr != nil {
+		return PlacedBid{}, fmt.Errorf("read auction %d after the bid: %w", cmd.AuctionID, readErr)
 	}
+	placed.Auction = detail
 	return placed, nil
+}
+
+// bidderNickname takes the bidder's name from the auction read after the bid
+// while they still lead it, else reads it.
+func (uc *PlaceBid) bidderNickname(ctx context.Context, detail AuctionDetail, readErr error, bidderID int64) string {
+	if readErr == nil && detail.HighestBidder != nil && detail.HighestBidder.ID == bidderID {
+		return detail.HighestBidder.Nickname
+	}
+	return uc.mails.nickname(ctx, bidderID)
 }
 
 // moveHolds holds the new leader's amount and releases the previous leader's,
@@ -118,11 +130,11 @@ func (uc *PlaceBid) moveHolds(ctx context.Context, cmd PlaceBidCommand, out auct
 	return second()
 }
 
-func (uc *PlaceBid) announce(ctx context.Context, a *auction.Auction, placed PlacedBid, out auction.BidOutcome) {
+func (uc *PlaceBid) announce(ctx context.Context, a *auction.Auction, placed PlacedBid, out auction.BidOutcome,
+	nickname string) {
 	endAt := a.Terms().EndAt()
 	uc.events.Publish(ctx, AuctionEvent{Kind: EventBid, AuctionID: a.ID(), Amount: placed.Amount, BidderID: placed.BidderID,
-		BidderNickname: uc.mails.nickname(ctx, placed.BidderID), BidCount: a.BidCount(), EndAt: endAt,
-		Status: a.StoredStatus(), At: placed.CreatedAt})
+		BidderNickname: nickname, BidCount: a.BidCount(), EndAt: endAt, Status: a.StoredStatus(), At: placed.CreatedAt})
 	if out.Extended {
 		uc.events.Publish(ctx, AuctionEvent{Kind: EventExtended, AuctionID: a.ID(), BidCount: a.BidCount(),
 			EndAt: endAt, Status: a.StoredStatus(), At: placed.CreatedAt})

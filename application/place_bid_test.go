@@ -155,9 +155,9 @@ func TestPlaceBidFirstBidHoldsAndSendsNoMail(t *testing.T) {
 	f.metrics.EXPECT().BidOutcome("accepted")
 	detail := storedAuctionDetail()
 	gomock.InOrder(
+		f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(detail, nil),
 		f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 1000, BidderID: bobID,
 			BidCount: 1, EndAt: tradeEnd, Status: auction.StatusOpen, At: fixedTestNow}),
-		f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(detail, nil),
 	)
 	// No Release, no mail: gomock fails on them.
 
@@ -395,12 +395,33 @@ func TestPlaceBidAnnouncesEvenWhenReadingTheAuctionBackFails(t *testing.T) {
 	f.wallet.EXPECT().Hold(inTx(), bobID, int64(1000)).Return(nil)
 	f.metrics.EXPECT().BidOutcome("accepted")
 	gomock.InOrder(
+		f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(application.AuctionDetail{}, boom),
 		f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 1000, BidderID: bobID,
 			BidCount: 1, EndAt: tradeEnd, Status: auction.StatusOpen, At: fixedTestNow}),
-		f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(application.AuctionDetail{}, boom),
 	)
 
 	_, err := f.placeBid().Execute(context.Background(), bid(bobID, 1000))
 
 	require.ErrorIs(t, err, boom)
+}
+
+func TestPlaceBidNamesTheBidderFromTheAuctionReadBack(t *testing.T) {
+	f := newTradingFixture(t)
+	f.expectAuctionGuard(5)
+	f.expectReads(storedAuction(), bobID, 100_000)
+	f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), int64(0), fixedTestNow).Return(int64(77), nil)
+	f.wallet.EXPECT().Hold(inTx(), bobID, int64(1000)).Return(nil)
+	f.metrics.EXPECT().BidOutcome("accepted")
+	detail := storedAuctionDetail()
+	// A name the member store would not give: the event must take the read-back's.
+	detail.HighestBidder = &application.MemberRef{ID: bobID, Nickname: "bob-as-read-back"}
+	gomock.InOrder(
+		f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(detail, nil),
+		f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 1000, BidderID: bobID,
+			BidderNickname: "bob-as-read-back", BidCount: 1, EndAt: tradeEnd, Status: auction.StatusOpen, At: fixedTestNow}),
+	)
+
+	_, err := f.placeBid().Execute(context.Background(), bid(bobID, 1000))
+
+	require.NoError(t, err)
 }
