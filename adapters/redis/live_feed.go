@@ -150,6 +150,10 @@ func (f *LiveFeed) run(ctx context.Context) {
 func (f *LiveFeed) receive(ctx context.Context, onSubscribed func()) (wasUp bool, err error) {
 	ps := f.client.Subscribe(ctx, f.channel)
 	defer ps.Close()
+	// A read waiting out PingEvery does not see ctx; closing the subscription
+	// ends it at once, so Stop does not wait for a quiet connection's timeout.
+	unhook := context.AfterFunc(ctx, func() { _ = ps.Close() })
+	defer unhook()
 	pinged := false
 	for {
 		msg, err := ps.ReceiveTimeout(ctx, f.settings.PingEvery)

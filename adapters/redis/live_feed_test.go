@@ -297,3 +297,18 @@ func TestLiveFeedStartsWithRedisDownAndRefusesWatchers(t *testing.T) {
 	_, err = redis.NewLiveFeed(down, "x:", &fakeHistory{}, nopLiveMetrics{}, redis.LiveFeedSettings{}, zap.NewNop())
 	require.Error(t, err)
 }
+
+func TestLiveFeedStopsWithoutWaitingForAQuietSubscription(t *testing.T) {
+	client, prefix := redistest.New(t)
+	feed, err := redis.NewLiveFeed(client, prefix, &fakeHistory{}, nopLiveMetrics{},
+		redis.LiveFeedSettings{ClientBuffer: 1, PingEvery: time.Minute, MaxBackoff: time.Second}, zap.NewNop())
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, feed.Start(ctx))
+
+	// Well under PingEvery, the read the subscription is blocked in.
+	stopCtx, cancelStop := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancelStop()
+	require.NoError(t, feed.Stop(stopCtx))
+}
