@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // loadPlan is how long and how wide one scenario runs.
@@ -75,6 +76,8 @@ func newProgress(plan loadPlan) progress {
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
+		// A log file or CI output gets no redrawn bar: it would be a wall of carriage returns.
+		progressbar.OptionSetVisibility(term.IsTerminal(int(os.Stderr.Fd()))),
 	)
 	return progress{bar: bar, plan: plan}
 }
