@@ -40,6 +40,13 @@ type bidEntryRow struct {
 	BidderSchool   string `bun:"bidder_school"`
 }
 
+// auctionDetailRow is an auction's art detail with the art's hashtags in order.
+type auctionDetailRow struct {
+	artDetailRow `bun:",extend"`
+
+	Hashtags []string `bun:"hashtags,array"`
+}
+
 // memberBidRow is an auction a member bid on, with its art and the member's standing.
 type memberBidRow struct {
 	artDetailRow `bun:",extend"`
@@ -210,9 +217,10 @@ func (s *AuctionStore) DueForClose(ctx context.Context, now time.Time, limit int
 
 // Detail reads an auction with its art and its leader.
 func (s *AuctionStore) Detail(ctx context.Context, auctionID int64) (application.AuctionDetail, error) {
-	db := idb(ctx, s.db)
-	var row artDetailRow
-	err := auctionColumns(summaryColumns(db.NewSelect().Model(&row))).
+	var row auctionDetailRow
+	// One round trip, hashtags included: every accepted bid is answered with this read.
+	err := auctionColumns(summaryColumns(idb(ctx, s.db).NewSelect().Model(&row))).
+		ColumnExpr("ARRAY(SELECT h.name FROM art_hashtags AS h WHERE h.art_id = a.id ORDER BY h.position) AS hashtags").
 		Join("JOIN auctions AS au ON au.art_id = a.id").
 		Join("JOIN members AS m ON m.id = a.owner_id").
 		Join("LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id").
@@ -224,15 +232,15 @@ func (s *AuctionStore) Detail(ctx context.Context, auctionID int64) (application
 	if err != nil {
 		return application.AuctionDetail{}, fmt.Errorf("select auction detail: %w", err)
 	}
-	summaries, err := summariesOf(ctx, db, []artListRow{row.artListRow})
+	summary, err := summaryFromRow(row.artListRow, row.Hashtags)
 	if err != nil {
 		return application.AuctionDetail{}, err
 	}
-	au, err := auctionFromDetailRow(row)
+	au, err := auctionFromDetailRow(row.artDetailRow)
 	if err != nil {
 		return application.AuctionDetail{}, err
 	}
-	return application.AuctionDetail{Auction: au, Art: summaries[0], HighestBidder: highestBidderOf(row)}, nil
+	return application.AuctionDetail{Auction: au, Art: summary, HighestBidder: highestBidderOf(row.artDetailRow)}, nil
 }
 
 // Bids lists an auction's bids newest first, and how many it has.
