@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,12 +21,13 @@ type Principal struct {
 type Authenticate struct {
 	access    AccessTokens
 	blacklist TokenBlacklist
+	sessions  SessionStore
 	clock     Clock
 }
 
 // NewAuthenticate builds the use case.
-func NewAuthenticate(access AccessTokens, blacklist TokenBlacklist, clock Clock) *Authenticate {
-	return &Authenticate{access: access, blacklist: blacklist, clock: clock}
+func NewAuthenticate(access AccessTokens, blacklist TokenBlacklist, sessions SessionStore, clock Clock) *Authenticate {
+	return &Authenticate{access: access, blacklist: blacklist, sessions: sessions, clock: clock}
 }
 
 // Execute checks signature and times first, then revocation (logout, a stolen
@@ -40,7 +42,12 @@ func (uc *Authenticate) Execute(ctx context.Context, token string) (Principal, e
 	}
 	revoked, err := uc.blacklist.IsRevoked(ctx, claims.TokenID, claims.SessionID)
 	if err != nil {
-		return Principal{}, fmt.Errorf("check token revocation: %w", err)
+		// Every revocation also ends the session in the database, so bids go on
+		// while the blacklist is unreachable, at the price of a database read.
+		var dbErr error
+		if revoked, dbErr = uc.sessions.IsSessionRevoked(ctx, claims.SessionID); dbErr != nil {
+			return Principal{}, fmt.Errorf("check token revocation: %w", errors.Join(err, dbErr))
+		}
 	}
 	if revoked {
 		return Principal{}, auth.ErrTokenRevoked

@@ -18,13 +18,15 @@ import (
 type authenticateFixture struct {
 	access    *mock.MockAccessTokens
 	blacklist *mock.MockTokenBlacklist
+	sessions  *mock.MockSessionStore
 	uc        *application.Authenticate
 }
 
 func newAuthenticateFixture(t *testing.T) authenticateFixture {
 	ctrl := gomock.NewController(t)
-	f := authenticateFixture{access: mock.NewMockAccessTokens(ctrl), blacklist: mock.NewMockTokenBlacklist(ctrl)}
-	f.uc = application.NewAuthenticate(f.access, f.blacklist, newFixedClock(ctrl))
+	f := authenticateFixture{access: mock.NewMockAccessTokens(ctrl), blacklist: mock.NewMockTokenBlacklist(ctrl),
+		sessions: mock.NewMockSessionStore(ctrl)}
+	f.uc = application.NewAuthenticate(f.access, f.blacklist, f.sessions, newFixedClock(ctrl))
 	return f
 }
 
@@ -67,15 +69,35 @@ func TestAuthenticateRefusesARevokedToken(t *testing.T) {
 	assert.Equal(t, application.Principal{}, p)
 }
 
-func TestAuthenticateFailsWhenTheBlacklistCannotBeRead(t *testing.T) {
+func TestAuthenticateAsksTheSessionStoreWhenTheBlacklistCannotBeRead(t *testing.T) {
+	for _, revoked := range []bool{false, true} {
+		f := newAuthenticateFixture(t)
+		f.access.EXPECT().Parse("access-1", fixedTestNow).Return(validClaims, nil)
+		f.blacklist.EXPECT().IsRevoked(gomock.Any(), "jti-1", "session-1").Return(false, errors.New("redis down"))
+		f.sessions.EXPECT().IsSessionRevoked(gomock.Any(), "session-1").Return(revoked, nil)
+
+		p, err := f.uc.Execute(context.Background(), "access-1")
+
+		if revoked {
+			assert.ErrorIs(t, err, auth.ErrTokenRevoked)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, int64(7), p.MemberID)
+	}
+}
+
+func TestAuthenticateFailsWhenNeitherTheBlacklistNorTheSessionsCanBeRead(t *testing.T) {
 	f := newAuthenticateFixture(t)
-	boom := errors.New("boom")
+	redisDown, dbDown := errors.New("redis down"), errors.New("db down")
 	f.access.EXPECT().Parse("access-1", fixedTestNow).Return(validClaims, nil)
-	f.blacklist.EXPECT().IsRevoked(gomock.Any(), "jti-1", "session-1").Return(false, boom)
+	f.blacklist.EXPECT().IsRevoked(gomock.Any(), "jti-1", "session-1").Return(false, redisDown)
+	f.sessions.EXPECT().IsSessionRevoked(gomock.Any(), "session-1").Return(false, dbDown)
 
 	_, err := f.uc.Execute(context.Background(), "access-1")
 
-	assert.ErrorIs(t, err, boom)
+	assert.ErrorIs(t, err, redisDown)
+	assert.ErrorIs(t, err, dbDown)
 	assert.NotErrorIs(t, err, auth.ErrTokenRevoked)
 }
 

@@ -99,6 +99,8 @@ type SessionStore interface {
 	RevokeSession(ctx context.Context, sessionID string, now time.Time) error
 	// RevokeMemberSessions revokes every open session of a member and returns their ids.
 	RevokeMemberSessions(ctx context.Context, memberID int64, now time.Time) ([]string, error)
+	// IsSessionRevoked reports whether a session has ended (an unknown one has).
+	IsSessionRevoked(ctx context.Context, sessionID string) (bool, error)
 }
 
 // TokenBlacklist remembers revoked access tokens and sessions until their access

@@ -153,3 +153,19 @@ func (s *SessionStore) RevokeMemberSessions(ctx context.Context, memberID int64,
 	}
 	return ids, nil
 }
+
+// IsSessionRevoked reports whether the session has ended; an unknown session has.
+func (s *SessionStore) IsSessionRevoked(ctx context.Context, sessionID string) (bool, error) {
+	var open bool
+	err := idb(ctx, s.db).NewSelect().Model((*sessionRow)(nil)).
+		ColumnExpr("revoked_at IS NULL").
+		Where("id = ?", sessionID).
+		Scan(ctx, &open)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read session: %w", err)
+	}
+	return !open, nil
+}

@@ -166,3 +166,24 @@ func TestSessionStoreRevokeMemberSessions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, again)
 }
+
+func TestSessionStoreIsSessionRevoked(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	store := postgres.NewSessionStore(db)
+	ctx := context.Background()
+	require.NoError(t, store.CreateSession(ctx, "session-1", createMember(t, db, "alice"), testNow))
+
+	revoked, err := store.IsSessionRevoked(ctx, "session-1")
+	require.NoError(t, err)
+	assert.False(t, revoked, "an open session")
+
+	require.NoError(t, store.RevokeSession(ctx, "session-1", testNow))
+	revoked, err = store.IsSessionRevoked(ctx, "session-1")
+	require.NoError(t, err)
+	assert.True(t, revoked, "a revoked session")
+
+	revoked, err = store.IsSessionRevoked(ctx, "never-created")
+	require.NoError(t, err)
+	assert.True(t, revoked, "an unknown session")
+}

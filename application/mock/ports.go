@@ -551,6 +551,21 @@ func (mr *MockSessionStoreMockRecorder) CreateSession(ctx, sessionID, memberID, 
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "CreateSession", reflect.TypeOf((*MockSessionStore)(nil).CreateSession), ctx, sessionID, memberID, now)
 }
 
+// IsSessionRevoked mocks base method.
+func (m *MockSessionStore) IsSessionRevoked(ctx context.Context, sessionID string) (bool, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "IsSessionRevoked", ctx, sessionID)
+	ret0, _ := ret[0].(bool)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// IsSessionRevoked indicates an expected call of IsSessionRevoked.
+func (mr *MockSessionStoreMockRecorder) IsSessionRevoked(ctx, sessionID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "IsSessionRevoked", reflect.TypeOf((*MockSessionStore)(nil).IsSessionRevoked), ctx, sessionID)
+}
+
 // MarkRefreshTokenUsed mocks base method.
 func (m *MockSessionStore) MarkRefreshTokenUsed(ctx context.Context, token string, now time.Time) (bool, error) {
 	m.ctrl.T.Helper()
