@@ -92,7 +92,7 @@ func (uc *WatchAuction) Execute(ctx context.Context, auctionID, lastEventID int6
 	if err != nil && !errors.Is(err, ErrLiveFeedUnavailable) {
 		return nil, fmt.Errorf("join the live feed of auction %d: %w", auctionID, err)
 	}
-	w := &AuctionWatch{live: live, Interrupted: live == nil}
+	w := &AuctionWatch{live: live}
 	if err := uc.catchUp(ctx, w, auctionID, lastEventID); err != nil {
 		w.Close()
 		return nil, err
@@ -116,9 +116,7 @@ func (uc *WatchAuction) catchUp(ctx context.Context, w *AuctionWatch, auctionID,
 			return fmt.Errorf("replay bids of auction %d: %w", auctionID, err)
 		}
 		for i, b := range bids {
-			w.Replay = append(w.Replay, AuctionEvent{Kind: EventBid, AuctionID: auctionID, Amount: b.Amount,
-				BidderID: b.Bidder.ID, BidderNickname: b.Bidder.Nickname, BidCount: lastEventID + int64(i) + 1,
-				EndAt: endAt, Status: auction.StatusOpen, At: b.CreatedAt})
+			w.Replay = append(w.Replay, HistoricBidEvent(b, lastEventID+int64(i)+1, endAt))
 		}
 		w.cursor = max(w.cursor, lastEventID+int64(len(bids)))
 	}
@@ -139,6 +137,13 @@ func (uc *WatchAuction) catchUp(ctx context.Context, w *AuctionWatch, auctionID,
 	return nil
 }
 
+// HistoricBidEvent is the live event of a bid read back from the history: bidCount
+// is its place in the auction, endAt the auction's end as it stands now.
+func HistoricBidEvent(b BidEntry, bidCount int64, endAt time.Time) AuctionEvent {
+	return AuctionEvent{Kind: EventBid, AuctionID: b.AuctionID, Amount: b.Amount, BidderID: b.Bidder.ID,
+		BidderNickname: b.Bidder.Nickname, BidCount: bidCount, EndAt: endAt, Status: auction.StatusOpen, At: b.CreatedAt}
+}
+
 // AuctionWatch is one watcher's stream: Replay first, then what Accept lets
 // through from Events.
 type AuctionWatch struct {
@@ -147,12 +152,14 @@ type AuctionWatch struct {
 	Replay []AuctionEvent
 	// Closed says the auction is over: nothing follows Replay.
 	Closed bool
-	// Interrupted says no live event will follow: the client should reconnect.
-	Interrupted bool
 
 	live   LiveSubscription
 	cursor int64
 }
+
+// Interrupted says no live event will follow: the live feed was down when the
+// watch began, so the client should reconnect.
+func (w *AuctionWatch) Interrupted() bool { return w.live == nil }
 
 // Events delivers live events; nil (blocking forever) when Closed or Interrupted.
 func (w *AuctionWatch) Events() <-chan AuctionEvent {

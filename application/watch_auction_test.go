@@ -30,10 +30,12 @@ func newWatchFixture(t *testing.T) watchFixture {
 	return f
 }
 
-func threeBids(id int64) []application.BidEntry {
+// bidsOfAuction5 is what the history gives for n bids of auction 5.
+func bidsOfAuction5(n int64) []application.BidEntry {
 	var bids []application.BidEntry
-	for i := range id {
-		bids = append(bids, application.BidEntry{Amount: 2000 + i*100, Bidder: application.MemberRef{ID: bobID, Nickname: "bob"}})
+	for i := range n {
+		bids = append(bids, application.BidEntry{AuctionID: 5, Amount: 2000 + i*100,
+			Bidder: application.MemberRef{ID: bobID, Nickname: "bob"}})
 	}
 	return bids
 }
@@ -43,7 +45,7 @@ func TestWatchAuctionJoinsBeforeReadingAndReplaysAfterLastEventID(t *testing.T) 
 	gomock.InOrder(
 		f.feed.EXPECT().Join(gomock.Any(), int64(5)).Return(f.live, nil),
 		f.auctions.EXPECT().Detail(gomock.Any(), int64(5)).Return(application.AuctionDetail{Auction: storedAuction(auctionLedBy(bobID, 2200))}, nil),
-		f.history.EXPECT().BidsAfter(gomock.Any(), int64(5), int64(1), 0).Return(threeBids(2), nil),
+		f.history.EXPECT().BidsAfter(gomock.Any(), int64(5), int64(1), 0).Return(bidsOfAuction5(2), nil),
 	)
 
 	w, err := f.uc.Execute(context.Background(), 5, 1)
@@ -51,8 +53,9 @@ func TestWatchAuctionJoinsBeforeReadingAndReplaysAfterLastEventID(t *testing.T) 
 	require.NoError(t, err)
 	require.Len(t, w.Replay, 2)
 	assert.Equal(t, []int64{2, 3}, []int64{w.Replay[0].BidCount, w.Replay[1].BidCount})
+	assert.Equal(t, int64(5), w.Replay[0].AuctionID)
 	assert.Equal(t, tradeEnd, w.Replay[1].EndAt, "replayed bids carry the end as it stands now")
-	assert.False(t, w.Closed || w.Interrupted)
+	assert.False(t, w.Closed || w.Interrupted())
 	// Live events the replay already held are skipped; later ones and the extension pass.
 	assert.False(t, w.Accept(application.AuctionEvent{Kind: application.EventBid, BidCount: 3}))
 	assert.True(t, w.Accept(application.AuctionEvent{Kind: application.EventBid, BidCount: 4}))
@@ -86,13 +89,13 @@ func TestWatchAuctionWithTheFeedDownStillReplays(t *testing.T) {
 	f := newWatchFixture(t)
 	f.feed.EXPECT().Join(gomock.Any(), int64(5)).Return(nil, application.ErrLiveFeedUnavailable)
 	f.auctions.EXPECT().Detail(gomock.Any(), int64(5)).Return(application.AuctionDetail{Auction: storedAuction(auctionLedBy(bobID, 2200))}, nil)
-	f.history.EXPECT().BidsAfter(gomock.Any(), int64(5), int64(0), 0).Return(threeBids(3), nil)
+	f.history.EXPECT().BidsAfter(gomock.Any(), int64(5), int64(0), 0).Return(bidsOfAuction5(3), nil)
 
 	w, err := f.uc.Execute(context.Background(), 5, 0)
 
 	require.NoError(t, err)
 	assert.Len(t, w.Replay, 3)
-	assert.True(t, w.Interrupted)
+	assert.True(t, w.Interrupted())
 	require.ErrorIs(t, w.Dropped(), application.ErrLiveFeedUnavailable)
 	w.Close()
 }

@@ -110,7 +110,7 @@ func (h liveHandlers) events(c echo.Context) error {
 	if err := stream.flush(); err != nil || watch.Closed {
 		return nil //nolint:nilerr // as above, or the stream is complete
 	}
-	if watch.Interrupted {
+	if watch.Interrupted() {
 		_ = stream.retry(h.settings.RetryHint)
 		return nil
 	}

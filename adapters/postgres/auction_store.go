@@ -247,12 +247,7 @@ func (s *AuctionStore) Detail(ctx context.Context, auctionID int64) (application
 func (s *AuctionStore) Bids(ctx context.Context, auctionID int64, page application.PageRequest) ([]application.BidEntry, int, error) {
 	db := idb(ctx, s.db)
 	var rows []bidEntryRow
-	err := db.NewSelect().Model(&rows).
-		ColumnExpr("b.*").
-		ColumnExpr("m.nickname AS bidder_nickname").
-		ColumnExpr("m.school AS bidder_school").
-		Join("JOIN members AS m ON m.id = b.bidder_id").
-		Where("b.auction_id = ?", auctionID).
+	err := bidEntries(db, &rows, auctionID).
 		OrderExpr("b.id DESC").
 		Limit(int64(page.Size())).
 		Offset(int64(page.Offset())).
@@ -264,6 +259,20 @@ func (s *AuctionStore) Bids(ctx context.Context, auctionID int64, page applicati
 	if err != nil {
 		return nil, 0, fmt.Errorf("count bids: %w", err)
 	}
+	return bidEntriesFromRows(rows), int(total), nil
+}
+
+// bidEntries selects an auction's bids with their bidders into rows.
+func bidEntries(db bun.IDB, rows *[]bidEntryRow, auctionID int64) *bun.SelectQuery {
+	return db.NewSelect().Model(rows).
+		ColumnExpr("b.*").
+		ColumnExpr("m.nickname AS bidder_nickname").
+		ColumnExpr("m.school AS bidder_school").
+		Join("JOIN members AS m ON m.id = b.bidder_id").
+		Where("b.auction_id = ?", auctionID)
+}
+
+func bidEntriesFromRows(rows []bidEntryRow) []application.BidEntry {
 	items := make([]application.BidEntry, len(rows))
 	for i, r := range rows {
 		items[i] = application.BidEntry{
@@ -274,7 +283,7 @@ func (s *AuctionStore) Bids(ctx context.Context, auctionID int64, page applicati
 			CreatedAt: r.CreatedAt.UTC(),
 		}
 	}
-	return items, int(total), nil
+	return items
 }
 
 // MemberBids lists one row per auction the member bid on, the auction with the
@@ -347,12 +356,7 @@ func (s *AuctionStore) BidCount(ctx context.Context, auctionID int64) (int64, er
 // deleted alone, so the offset is the bid count.
 func (s *AuctionStore) BidsAfter(ctx context.Context, auctionID, afterCount int64, limit int) ([]application.BidEntry, error) {
 	var rows []bidEntryRow
-	q := idb(ctx, s.db).NewSelect().Model(&rows).
-		ColumnExpr("b.*").
-		ColumnExpr("m.nickname AS bidder_nickname").
-		ColumnExpr("m.school AS bidder_school").
-		Join("JOIN members AS m ON m.id = b.bidder_id").
-		Where("b.auction_id = ?", auctionID).
+	q := bidEntries(idb(ctx, s.db), &rows, auctionID).
 		OrderExpr("b.id").
 		Offset(max(afterCount, 0))
 	if limit > 0 {
@@ -361,17 +365,7 @@ func (s *AuctionStore) BidsAfter(ctx context.Context, auctionID, afterCount int6
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("select bids after %d: %w", afterCount, err)
 	}
-	bids := make([]application.BidEntry, len(rows))
-	for i, r := range rows {
-		bids[i] = application.BidEntry{
-			ID:        r.ID,
-			AuctionID: r.AuctionID,
-			Amount:    r.Amount,
-			Bidder:    application.MemberRef{ID: r.BidderID, Nickname: r.BidderNickname, School: r.BidderSchool},
-			CreatedAt: r.CreatedAt.UTC(),
-		}
-	}
-	return bids, nil
+	return bidEntriesFromRows(rows), nil
 }
 
 // saleRow is who bought an auction's art.

@@ -380,9 +380,7 @@ func (r *room) catchUp(ctx context.Context, e application.AuctionEvent) error {
 	}
 	for _, b := range bids {
 		r.cursor++
-		r.broadcast(application.AuctionEvent{Kind: application.EventBid, AuctionID: r.auctionID, Amount: b.Amount,
-			BidderID: b.Bidder.ID, BidderNickname: b.Bidder.Nickname, BidCount: r.cursor, EndAt: e.EndAt,
-			Status: auction.StatusOpen, At: b.CreatedAt})
+		r.broadcast(application.HistoricBidEvent(b, r.cursor, e.EndAt))
 	}
 	return nil
 }
