@@ -1,6 +1,7 @@
 package application
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -14,3 +15,11 @@ type RateLimitedError struct {
 func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("rate limit %s exceeded, retry after %s", e.Rule, e.RetryAfter)
 }
+
+// Errors of idempotent retries (API.md, Idempotency-Key).
+var (
+	// ErrIdempotencyKeyReused means the key already answered a different request.
+	ErrIdempotencyKeyReused = errors.New("this Idempotency-Key was used for a different request")
+	// ErrIdempotencyInProgress means a request with the same key is still running.
+	ErrIdempotencyInProgress = errors.New("a request with this Idempotency-Key is still running")
+)
