@@ -44,11 +44,11 @@ func newAccountUseCases(requestCode *application.RequestVerificationCode, signUp
 	resetPassword *application.ResetPassword, authenticate *application.Authenticate, getMember *application.GetMember,
 	availability *application.CheckAvailability, updateProfile *application.UpdateProfile,
 	changePassword *application.ChangePassword, charge *application.ChargePoints, refund *application.RefundPoints,
-	history *application.ListPointHistory) httpapi.AccountUseCases {
+	history *application.ListPointHistory, idempotent *application.RunIdempotent) httpapi.AccountUseCases {
 	return httpapi.AccountUseCases{
 		RequestCode: requestCode, SignUp: signUp, Login: login, Refresh: refresh, Logout: logout,
 		ResetPassword: resetPassword, Authenticate: authenticate, GetMember: getMember, Availability: availability,
 		UpdateProfile: updateProfile, ChangePassword: changePassword, ChargePoints: charge, RefundPoints: refund,
-		PointHistory: history,
+		PointHistory: history, Idempotent: idempotent,
 	}
 }

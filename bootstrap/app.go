@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/fx"
 
 	"github.com/artauction/artauction/adapters/clock"
@@ -31,6 +30,7 @@ var Module = fx.Options(
 	accountModule,
 	catalogModule,
 	tradeModule,
+	idempotencyModule,
 	liveModule,
 	detectionModule,
 	httpModule,
@@ -76,8 +76,8 @@ func migrateOnly(cfg Config) int {
 	return 0
 }
 
+// newMetricsRegistry holds the service's own metrics, served on both listeners;
+// the runtime ones are the admin listener's alone (admin.go).
 func newMetricsRegistry() *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return reg
+	return prometheus.NewRegistry()
 }

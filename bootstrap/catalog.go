@@ -41,9 +41,10 @@ var catalogModule = fx.Module("catalog",
 
 func newCatalogUseCases(create *application.CreateArt, get *application.GetArt, update *application.UpdateArt,
 	del *application.DeleteArt, like *application.LikeArt, unlike *application.UnlikeArt, list *application.ListArts,
-	hashtags *application.ListHashtags, image *application.GetArtImage, clock application.Clock) httpapi.CatalogUseCases {
+	hashtags *application.ListHashtags, image *application.GetArtImage, clock application.Clock,
+	idempotent *application.RunIdempotent) httpapi.CatalogUseCases {
 	return httpapi.CatalogUseCases{
 		Create: create, Get: get, Update: update, Delete: del, Like: like, Unlike: unlike, List: list,
-		Hashtags: hashtags, Image: image, Clock: clock,
+		Hashtags: hashtags, Image: image, Clock: clock, Idempotent: idempotent,
 	}
 }

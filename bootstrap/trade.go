@@ -47,10 +47,11 @@ func startCloser(lc fx.Lifecycle, closer *application.CloseEndedAuctions, cfg Co
 
 func newTradeUseCases(placeBid *application.PlaceBid, buyNow *application.BuyNow, purchase *application.PurchaseArt,
 	get *application.GetAuction, bids *application.ListAuctionBids, myBids *application.ListMyBids,
-	myPurchases *application.ListMyPurchases, mySales *application.ListMySales, clock application.Clock) httpapi.TradeUseCases {
+	myPurchases *application.ListMyPurchases, mySales *application.ListMySales, clock application.Clock,
+	idempotent *application.RunIdempotent) httpapi.TradeUseCases {
 	return httpapi.TradeUseCases{
 		PlaceBid: placeBid, BuyNow: buyNow, PurchaseArt: purchase, GetAuction: get, AuctionBids: bids,
-		MyBids: myBids, MyPurchases: myPurchases, MySales: mySales, Clock: clock,
+		MyBids: myBids, MyPurchases: myPurchases, MySales: mySales, Clock: clock, Idempotent: idempotent,
 	}
 }
 
@@ -58,8 +59,8 @@ var tradeModule = fx.Module("trade",
 	fx.Provide(
 		newAuctionGuard,
 		fx.Annotate(newTradeMetrics, fx.As(new(application.TradeMetrics))),
-		fx.Annotate(func(c *goredis.Client, cfg Config, m application.LiveMetrics, l *zap.Logger) *redis.EventPublisher {
-			return redis.NewEventPublisher(c, cfg.RedisKeyPrefix, m, l)
+		fx.Annotate(func(c *goredis.Client, cfg Config, m application.LiveMetrics, l *zap.Logger) postgres.EventsAfterCommit {
+			return postgres.NewEventsAfterCommit(redis.NewEventPublisher(c, cfg.RedisKeyPrefix, m, l))
 		}, fx.As(new(application.EventPublisher))),
 		fx.Annotate(postgres.NewAuctionStore, fx.As(new(application.AuctionStore))),
 		fx.Annotate(postgres.NewWallet, fx.As(new(application.Wallet))),

@@ -28,6 +28,8 @@ type AccountUseCases struct {
 	ChargePoints   *application.ChargePoints
 	RefundPoints   *application.RefundPoints
 	PointHistory   *application.ListPointHistory
+	// Idempotent replays a retried points charge or refund (Idempotency-Key).
+	Idempotent *application.RunIdempotent
 }
 
 // CookieSettings shape the refresh-token cookie.
@@ -56,8 +58,9 @@ func (h accountHandlers) register(api *echo.Group) {
 	api.GET("/me", h.me, member)
 	api.PATCH("/me", h.updateProfile, member)
 	api.PUT("/me/password", h.changePassword, member)
-	api.POST("/me/points/charges", h.charge, member)
-	api.POST("/me/points/refunds", h.refund, member)
+	once := idempotent(h.uc.Idempotent)
+	api.POST("/me/points/charges", h.charge, member, once)
+	api.POST("/me/points/refunds", h.refund, member, once)
 	api.GET("/me/points/history", h.pointHistory, member)
 }
 

@@ -25,6 +25,8 @@ type CatalogUseCases struct {
 	Image    *application.GetArtImage
 	// Clock tells the view whether an auction is scheduled or open.
 	Clock application.Clock
+	// Idempotent replays a retried art creation (Idempotency-Key).
+	Idempotent *application.RunIdempotent
 }
 
 type artHandlers struct {
@@ -35,7 +37,7 @@ type artHandlers struct {
 func (h artHandlers) register(api *echo.Group) {
 	member := requireMember(h.authenticate)
 	maybeMember := optionalMember(h.authenticate)
-	api.POST("/arts", h.create, member)
+	api.POST("/arts", h.create, member, idempotent(h.uc.Idempotent))
 	api.GET("/arts", h.list)
 	api.GET("/arts/:id", h.get, maybeMember)
 	api.PATCH("/arts/:id", h.update, member)

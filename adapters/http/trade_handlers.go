@@ -20,6 +20,8 @@ type TradeUseCases struct {
 	MyPurchases *application.ListMyPurchases
 	MySales     *application.ListMySales
 	Clock       application.Clock
+	// Idempotent replays a retried bid, buy-now or purchase (Idempotency-Key).
+	Idempotent *application.RunIdempotent
 }
 
 type tradeHandlers struct {
@@ -29,11 +31,12 @@ type tradeHandlers struct {
 
 func (h tradeHandlers) register(api *echo.Group) {
 	member := requireMember(h.authenticate)
+	once := idempotent(h.uc.Idempotent)
 	api.GET("/auctions/:id", h.auction)
-	api.POST("/auctions/:id/bids", h.bid, member)
+	api.POST("/auctions/:id/bids", h.bid, member, once)
 	api.GET("/auctions/:id/bids", h.bids)
-	api.POST("/auctions/:id/buy-now", h.buyNow, member)
-	api.POST("/arts/:id/purchase", h.purchase, member)
+	api.POST("/auctions/:id/buy-now", h.buyNow, member, once)
+	api.POST("/arts/:id/purchase", h.purchase, member, once)
 	api.GET("/me/bids", h.myBids, member)
 	api.GET("/me/purchases", h.myPurchases, member)
 	api.GET("/me/sales", h.mySales, member)

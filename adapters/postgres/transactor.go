@@ -25,7 +25,8 @@ func NewTransactor(db *bun.DB) *Transactor {
 
 // WithinTx commits when fn returns nil and rolls back when it fails or panics.
 // Called inside another WithinTx it joins the outer transaction, which alone
-// decides whether everything commits.
+// decides whether everything commits. What was deferred with afterCommit runs
+// once the outermost transaction has committed.
 func (t *Transactor) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(bun.Tx); ok {
 		return fn(ctx)
@@ -41,7 +42,8 @@ func (t *Transactor) WithinTx(ctx context.Context, fn func(ctx context.Context) 
 			_ = tx.Rollback()
 		}
 	}()
-	err = fn(context.WithValue(ctx, txKey{}, tx))
+	hooks := &commitHooks{}
+	err = fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), commitHooksKey{}, hooks))
 	returned = true
 	if err != nil {
 		// ErrTxDone: a canceled context already rolled the transaction back.
@@ -53,5 +55,26 @@ func (t *Transactor) WithinTx(ctx context.Context, fn func(ctx context.Context) 
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit transaction: %w", err)
 	}
+	for _, hook := range hooks.deferred {
+		hook()
+	}
 	return nil
+}
+
+type commitHooksKey struct{}
+
+// commitHooks are what a transaction runs after it commits; fn of WithinTx runs
+// on one goroutine, so they need no lock.
+type commitHooks struct {
+	deferred []func()
+}
+
+// afterCommit defers hook until the transaction ctx carries has committed, and
+// drops it if that transaction rolls back; false when ctx carries none.
+func afterCommit(ctx context.Context, hook func()) bool {
+	hooks, ok := ctx.Value(commitHooksKey{}).(*commitHooks)
+	if ok {
+		hooks.deferred = append(hooks.deferred, hook)
+	}
+	return ok
 }
