@@ -78,6 +78,7 @@ func startTradingApp(t *testing.T, strategy string, env map[string]string) *trad
 		"RATE_LIMIT_ENABLED":    "false",
 		"IMAGE_DIR":             t.TempDir(),
 		"AUCTION_LOCK_STRATEGY": strategy,
+		"ADMIN_ADDR":            "127.0.0.1:0",
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -214,8 +215,9 @@ func (r answer) String() string {
 	return fmt.Sprintf("%d %s", r.status, r.code)
 }
 
-// send is safe on any goroutine: it never calls into testing.
-func (ta *tradingApp) send(method, path, token string, body any) answer {
+// send is safe on any goroutine: it never calls into testing. headers are
+// name, value pairs.
+func (ta *tradingApp) send(method, path, token string, body any, headers ...string) answer {
 	var reader io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
@@ -232,6 +234,9 @@ func (ta *tradingApp) send(method, path, token string, body any) answer {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	r := answer{sentAt: time.Now()}
 	res, err := raceHTTP.Do(req)
 	if err != nil {
@@ -261,9 +266,10 @@ type bidShot struct {
 	minNextBid int64
 }
 
-func (ta *tradingApp) shootBid(tr trader, auctionID, amount int64) bidShot {
+func (ta *tradingApp) shootBid(tr trader, auctionID, amount int64, headers ...string) bidShot {
 	s := bidShot{bidKey: bidKey{AuctionID: auctionID, BidderID: tr.id, Amount: amount}}
-	s.answer = ta.send(http.MethodPost, "/api/v1/auctions/"+itoa(auctionID)+"/bids", tr.token, map[string]int64{"amount": amount})
+	s.answer = ta.send(http.MethodPost, "/api/v1/auctions/"+itoa(auctionID)+"/bids", tr.token, map[string]int64{"amount": amount},
+		headers...)
 	if s.status == http.StatusCreated {
 		var body struct {
 			Bid struct {
@@ -405,6 +411,7 @@ func TestConcurrentTradingPerStrategy(t *testing.T) {
 			t.Run("http_buy_now_races_bidders", func(t *testing.T) { ta.buyNowRace(t, seller) })
 			t.Run("http_bids_race_the_closer", func(t *testing.T) { ta.closeRace(t, seller) })
 			t.Run("http_one_member_on_ten_auctions", func(t *testing.T) { ta.tenAuctions(t, seller) })
+			t.Run("http_idempotent_retries", func(t *testing.T) { ta.idempotentRetries(t, seller) })
 			t.Run("usecase_same_amount", func(t *testing.T) { ta.useCaseBids(t, seller, false) })
 			t.Run("usecase_rising_amounts", func(t *testing.T) { ta.useCaseBids(t, seller, true) })
 		})

@@ -141,7 +141,7 @@ func problemFor(err error) Problem {
 			switch {
 			case m.code == "TOO_MANY_WATCHERS":
 				p.retryAfterSeconds = watcherRetryAfterSeconds
-			case m.status == http.StatusServiceUnavailable:
+			case m.status == http.StatusServiceUnavailable, m.code == "IDEMPOTENCY_IN_PROGRESS":
 				p.retryAfterSeconds = 1
 			}
 			return p
