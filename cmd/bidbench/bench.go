@@ -261,7 +261,7 @@ func (b *bench) measureInstances(ctx context.Context, strategy string, urls []st
 	if err != nil {
 		return err
 	}
-	api := newAPIClient(2 * b.cfg.bidders)
+	api := newAPIClient(2*b.cfg.bidders, b.cfg.idempotencyKeys)
 	defer api.close()
 	if err := signInBidders(ctx, api, urls, &f); err != nil {
 		return err

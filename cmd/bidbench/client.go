@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,16 +17,19 @@ import (
 // them that no bidder waits for a free one.
 type apiClient struct {
 	http *http.Client
+	// keyBids gives every bid its own Idempotency-Key, numbered by keys.
+	keyBids bool
+	keys    atomic.Int64
 }
 
-func newAPIClient(connections int) *apiClient {
+func newAPIClient(connections int, keyBids bool) *apiClient {
 	transport := &http.Transport{
 		MaxIdleConns:        connections,
 		MaxIdleConnsPerHost: connections,
 		IdleConnTimeout:     time.Minute,
 		DisableCompression:  true,
 	}
-	return &apiClient{http: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
+	return &apiClient{http: &http.Client{Transport: transport, Timeout: 30 * time.Second}, keyBids: keyBids}
 }
 
 func (c *apiClient) close() { c.http.CloseIdleConnections() }
@@ -38,7 +42,8 @@ type answer struct {
 	body []byte
 }
 
-func (c *apiClient) do(ctx context.Context, method, url, token string, body any) (answer, error) {
+// do sends a request; headers are name, value pairs.
+func (c *apiClient) do(ctx context.Context, method, url, token string, body any, headers ...string) (answer, error) {
 	var reader io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
@@ -56,6 +61,9 @@ func (c *apiClient) do(ctx context.Context, method, url, token string, body any)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
@@ -101,8 +109,12 @@ type bidOutcome struct {
 }
 
 func (c *apiClient) bid(ctx context.Context, base, token string, auctionID, amount int64) (answer, bidOutcome, error) {
+	var headers []string
+	if c.keyBids {
+		headers = []string{"Idempotency-Key", "bidbench-" + strconv.FormatInt(c.keys.Add(1), 10)}
+	}
 	a, err := c.do(ctx, http.MethodPost, base+"/api/v1/auctions/"+strconv.FormatInt(auctionID, 10)+"/bids", token,
-		map[string]int64{"amount": amount})
+		map[string]int64{"amount": amount}, headers...)
 	if err != nil {
 		return answer{}, bidOutcome{}, err
 	}

@@ -44,6 +44,9 @@ type config struct {
 	// linTimeout bounds the linearizability check of one scenario; running
 	// out is a failure, not a pass.
 	linTimeout time.Duration
+	// idempotencyKeys sends every bid with a fresh Idempotency-Key, to
+	// measure what recording the answers costs.
+	idempotencyKeys bool
 }
 
 // listFlag is a flag that may be given several times or as a comma list.
@@ -79,6 +82,7 @@ func parseConfig(args []string) (config, error) {
 	fs.Var(&env, "service-env", "KEY=VALUE added to the started service's environment (repeatable), e.g. AUCTION_LOCK_WAIT=1s")
 	fs.StringVar(&cfg.serviceBin, "service-bin", "", "a built artauction binary to run instead of building cmd/artauction")
 	fs.DurationVar(&cfg.linTimeout, "lin-timeout", 2*time.Minute, "longest linearizability check of one scenario")
+	fs.BoolVar(&cfg.idempotencyKeys, "idempotency-keys", false, "send every bid with a fresh Idempotency-Key")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
