@@ -144,9 +144,9 @@ func TestIdempotencyKeyMustBeValid(t *testing.T) {
 	a := startApp(t)
 	member, _ := a.member("idem-keys@example.com", "idemkeys", 0)
 	for name, key := range map[string]string{
-		"empty":         "",
-		"too long":      strings.Repeat("k", 256),
-		"not ASCII":     "clé",
+		"empty":     "",
+		"too long":  strings.Repeat("k", 256),
+		"not ASCII": "clé",
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := member.do(http.MethodPost, "/api/v1/me/points/charges", map[string]int64{"amount": 1000},

@@ -78,6 +78,9 @@ func startService(ctx context.Context, spec serviceSpec) (*service, error) {
 		// Info would log every outbid mail the console transport "sends".
 		"LOG_LEVEL=warn",
 		"IMAGE_DIR="+filepath.Join(spec.workDir, "images"),
+		// No admin listener: the benchmark reads the public metrics only, and
+		// instances started one after another must not compete for its port.
+		"ADMIN_ADDR=",
 	)
 	cmd.Env = append(cmd.Env, spec.extraEnv...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
