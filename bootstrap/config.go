@@ -3,8 +3,11 @@ package bootstrap
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
+	"os"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
@@ -12,7 +15,22 @@ import (
 
 // Config is every setting of the service, read from the environment once at start.
 type Config struct {
-	HTTPAddr    string `env:"HTTP_ADDR" envDefault:":8080"`
+	HTTPAddr string `env:"HTTP_ADDR" envDefault:":8080"`
+	// The read timeout bounds a whole request, body included: 90s lets a 10 MiB
+	// photo up at about 1 Mbit/s. The write timeout counts from the end of the
+	// headers, so it covers the upload too, plus the handler and the answer.
+	// Live event streams lift the write timeout for themselves.
+	HTTPReadHeaderTimeout time.Duration `env:"HTTP_READ_HEADER_TIMEOUT" envDefault:"5s"`
+	HTTPReadTimeout       time.Duration `env:"HTTP_READ_TIMEOUT" envDefault:"90s"`
+	HTTPWriteTimeout      time.Duration `env:"HTTP_WRITE_TIMEOUT" envDefault:"2m"`
+	HTTPIdleTimeout       time.Duration `env:"HTTP_IDLE_TIMEOUT" envDefault:"2m"`
+	// CORSAllowedOrigins are the web origins (scheme://host[:port]) whose pages
+	// may call the API; none means no cross-origin access.
+	CORSAllowedOrigins []string `env:"CORS_ALLOWED_ORIGINS" envSeparator:","`
+	// AdminAddr serves pprof and the runtime metrics; keep it off public
+	// interfaces. Unset means defaultAdminAddr; set to empty, it turns the
+	// admin listener off (so it has no envDefault, which would replace empty).
+	AdminAddr   string `env:"ADMIN_ADDR"`
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres:postgres@127.0.0.1:5432/artauction?sslmode=disable"`
 	// DatabaseMaxConns caps the pool: more connections than the database
 	// has cores to run them only queue up on a hot auction's lock (docs/benchmarks.md).
@@ -67,6 +85,13 @@ type Config struct {
 // devJWTSecret signs tokens in development only; validate refuses it elsewhere.
 const devJWTSecret = "dev-only-secret-change-me-0123456789abcdef"
 
+// defaultAdminAddr keeps pprof and the runtime metrics on the loopback interface.
+const defaultAdminAddr = "127.0.0.1:9091"
+
+// placeholderMarks betray a JWT secret copied from an example rather than generated.
+var placeholderMarks = []string{"change-me", "changeme", "change_me", "replace-me", "replaceme",
+	"example", "placeholder", "dev-only", "your-secret", "your_secret", "insecure"}
+
 // LoadConfig reads the process environment.
 func LoadConfig() (Config, error) {
 	return ParseConfig(nil)
@@ -76,12 +101,17 @@ func LoadConfig() (Config, error) {
 // and validates them; every error names its variable.
 func ParseConfig(vars map[string]string) (Config, error) {
 	opts := env.Options{}
+	lookup := os.LookupEnv
 	if vars != nil {
 		opts.Environment = vars
+		lookup = func(key string) (string, bool) { v, ok := vars[key]; return v, ok }
 	}
 	cfg, err := env.ParseAsWithOptions[Config](opts)
 	if err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", namingVariables(err))
+	}
+	if _, set := lookup("ADMIN_ADDR"); !set {
+		cfg.AdminAddr = defaultAdminAddr
 	}
 	if err := cfg.validate(); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
@@ -165,6 +195,7 @@ func (c *Config) validate() error {
 		}
 	}
 	c.validateLive(bad)
+	c.validateHTTP(bad)
 	if c.DetectionMinConfidence < 0 || c.DetectionMinConfidence > 1 {
 		bad("DETECTION_MIN_CONFIDENCE", "must be between 0 and 1")
 	}
@@ -177,6 +208,8 @@ func (c *Config) validate() error {
 		bad("JWT_SECRET", "must be at least 32 bytes")
 	case c.JWTSecret == devJWTSecret && !c.IsDev():
 		bad("JWT_SECRET", "must not be the development secret outside APP_ENV=dev")
+	case looksLikePlaceholder(c.JWTSecret) && !c.IsDev():
+		bad("JWT_SECRET", "looks like an example value; generate one, e.g. openssl rand -base64 48")
 	}
 	if c.BcryptCost < 10 || c.BcryptCost > 16 {
 		bad("BCRYPT_COST", "must be between 10 and 16")
@@ -199,6 +232,67 @@ func (c *Config) validate() error {
 		bad("MAIL_TRANSPORT", "must be console or smtp, got %q", c.MailTransport)
 	}
 	return errors.Join(errs...)
+}
+
+// HSTS reports whether answers tell browsers to use HTTPS only: in production,
+// where TLS is certain; elsewhere it would stick to hosts that lack it.
+func (c Config) HSTS() bool { return c.AppEnv == "prod" }
+
+func looksLikePlaceholder(secret string) bool {
+	lower := strings.ToLower(secret)
+	for _, mark := range placeholderMarks {
+		if strings.Contains(lower, mark) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Config) validateHTTP(bad func(name, format string, args ...any)) {
+	for _, t := range []struct {
+		name  string
+		value time.Duration
+	}{
+		{"HTTP_READ_HEADER_TIMEOUT", c.HTTPReadHeaderTimeout},
+		{"HTTP_READ_TIMEOUT", c.HTTPReadTimeout},
+		{"HTTP_WRITE_TIMEOUT", c.HTTPWriteTimeout},
+		{"HTTP_IDLE_TIMEOUT", c.HTTPIdleTimeout},
+	} {
+		if t.value <= 0 {
+			bad(t.name, "must be a positive duration such as 30s")
+		}
+	}
+	// The write deadline runs from the end of the headers, through the body.
+	if c.HTTPWriteTimeout < c.HTTPReadTimeout {
+		bad("HTTP_WRITE_TIMEOUT", "must be at least HTTP_READ_TIMEOUT, or a slow upload is read and then cut off")
+	}
+	// "a, b" and an empty value (as .env.example has it) are fine.
+	origins := make([]string, 0, len(c.CORSAllowedOrigins))
+	for _, origin := range c.CORSAllowedOrigins {
+		if origin = strings.TrimSpace(origin); origin == "" {
+			continue
+		}
+		if !isOrigin(origin) {
+			bad("CORS_ALLOWED_ORIGINS", "%q is not an origin such as https://app.example.com (no path, no wildcard)", origin)
+		}
+		origins = append(origins, origin)
+	}
+	c.CORSAllowedOrigins = origins
+	if c.AdminAddr != "" {
+		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			bad("ADMIN_ADDR", "must be host:port such as 127.0.0.1:9091, or empty to turn it off")
+		}
+	}
+}
+
+// isOrigin reports whether s is exactly scheme://host[:port] over HTTP(S), as
+// browsers send it in the Origin header.
+func isOrigin(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return false
+	}
+	return u.Scheme+"://"+u.Host == s && !strings.Contains(u.Host, "*")
 }
 
 func (c *Config) validateLive(bad func(name, format string, args ...any)) {

@@ -49,12 +49,81 @@ func TestUnparsableValueNamesItsVariable(t *testing.T) {
 }
 
 func TestJWTSecretRules(t *testing.T) {
-	_, err := ParseConfig(map[string]string{"APP_ENV": "prod", "JWT_SECRET": "short"})
-	assert.ErrorContains(t, err, "at least 32 bytes")
-	_, err = ParseConfig(map[string]string{"APP_ENV": "prod", "JWT_SECRET": devJWTSecret})
-	assert.ErrorContains(t, err, "development secret")
-	_, err = ParseConfig(map[string]string{"APP_ENV": "prod", "JWT_SECRET": strings.Repeat("k", 32)})
-	assert.NoError(t, err)
+	generated := "q7Vh2mZr9XbN4tLw8sKc1eYp6uJd3aGf5oRi0nTx"
+	for _, tc := range []struct {
+		name, env, secret string
+		refused           string // a part of the error, or empty when accepted
+	}{
+		{"missing in dev gets the development secret", "dev", "", ""},
+		{"the development secret in dev", "dev", devJWTSecret, ""},
+		{"a generated secret in prod", "prod", generated, ""},
+		{"a generated secret in test", "test", generated, ""},
+		{"missing in prod", "prod", "", "is required"},
+		{"missing in staging", "staging", "", "is required"},
+		{"31 bytes", "prod", generated[:31], "at least 32 bytes"},
+		{"short in dev too", "dev", "short", "at least 32 bytes"},
+		{"the development secret in prod", "prod", devJWTSecret, "development secret"},
+		{"the development secret in test", "test", devJWTSecret, "development secret"},
+		{"a change-me placeholder", "prod", "change-me-to-a-long-random-string-please", "example value"},
+		{"a CHANGEME placeholder", "staging", "CHANGEME-CHANGEME-CHANGEME-CHANGEME-0001", "example value"},
+		{"an example secret", "prod", "example-jwt-secret-0123456789abcdef0123", "example value"},
+		{"a your-secret placeholder", "prod", "your-secret-key-goes-here-0123456789abcd", "example value"},
+		{"a dev-only secret", "prod", "dev-only-jwt-key-0123456789abcdef0123456", "example value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := ParseConfig(map[string]string{"APP_ENV": tc.env, "JWT_SECRET": tc.secret})
+			if tc.refused != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "JWT_SECRET")
+				assert.Contains(t, err.Error(), tc.refused)
+				return
+			}
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, len(cfg.JWTSecret), 32)
+		})
+	}
+}
+
+func TestHTTPSettings(t *testing.T) {
+	cfg, err := ParseConfig(map[string]string{})
+	require.NoError(t, err)
+	assert.Equal(t, 5*time.Second, cfg.HTTPReadHeaderTimeout)
+	assert.Equal(t, 90*time.Second, cfg.HTTPReadTimeout)
+	assert.Equal(t, 2*time.Minute, cfg.HTTPWriteTimeout)
+	assert.Equal(t, "127.0.0.1:9091", cfg.AdminAddr, "the admin listener is on loopback by default")
+	assert.Empty(t, cfg.CORSAllowedOrigins, "no cross-origin access by default")
+	assert.False(t, cfg.HSTS())
+
+	cfg, err = ParseConfig(map[string]string{"ADMIN_ADDR": "", "CORS_ALLOWED_ORIGINS": ""})
+	require.NoError(t, err)
+	assert.Empty(t, cfg.AdminAddr, "set empty, the admin listener is off")
+	assert.Empty(t, cfg.CORSAllowedOrigins)
+
+	cfg, err = ParseConfig(map[string]string{
+		"CORS_ALLOWED_ORIGINS": "https://app.example.com, http://localhost:5173",
+		"APP_ENV":              "prod", "JWT_SECRET": "q7Vh2mZr9XbN4tLw8sKc1eYp6uJd3aGf5oRi0nTx",
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://app.example.com", "http://localhost:5173"}, cfg.CORSAllowedOrigins)
+	assert.True(t, cfg.HSTS(), "HSTS in production")
+
+	for _, tc := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"CORS_ALLOWED_ORIGINS": "*"}, "CORS_ALLOWED_ORIGINS"},
+		{map[string]string{"CORS_ALLOWED_ORIGINS": "https://*.example.com"}, "CORS_ALLOWED_ORIGINS"},
+		{map[string]string{"CORS_ALLOWED_ORIGINS": "https://app.example.com/"}, "CORS_ALLOWED_ORIGINS"},
+		{map[string]string{"CORS_ALLOWED_ORIGINS": "app.example.com"}, "CORS_ALLOWED_ORIGINS"},
+		{map[string]string{"ADMIN_ADDR": "9091"}, "ADMIN_ADDR"},
+		{map[string]string{"HTTP_READ_HEADER_TIMEOUT": "0s"}, "HTTP_READ_HEADER_TIMEOUT"},
+		{map[string]string{"HTTP_IDLE_TIMEOUT": "-1s"}, "HTTP_IDLE_TIMEOUT"},
+		{map[string]string{"HTTP_READ_TIMEOUT": "3m", "HTTP_WRITE_TIMEOUT": "1m"}, "HTTP_WRITE_TIMEOUT"},
+	} {
+		_, err := ParseConfig(tc.vars)
+		require.Error(t, err, "%v", tc.vars)
+		assert.Contains(t, err.Error(), tc.want)
+	}
 }
 
 // The example file lists every variable the service reads.

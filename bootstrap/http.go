@@ -24,8 +24,14 @@ func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases,
 	trade httpapi.TradeUseCases, imageSearch httpapi.ImageSearchUseCases, live httpapi.LiveUseCases, checks []httpapi.ReadinessCheck,
 	registry *prometheus.Registry, logger *zap.Logger) (*httpapi.Server, error) {
 	server, err := httpapi.NewServer(httpapi.ServerSettings{
-		Addr:   cfg.HTTPAddr,
-		Cookie: httpapi.CookieSettings{Secure: !cfg.IsDev(), RefreshTTL: cfg.RefreshTokenTTL},
+		Addr: cfg.HTTPAddr,
+		Timeouts: httpapi.Timeouts{
+			ReadHeader: cfg.HTTPReadHeaderTimeout, Read: cfg.HTTPReadTimeout,
+			Write: cfg.HTTPWriteTimeout, Idle: cfg.HTTPIdleTimeout,
+		},
+		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+		HSTS:               cfg.HSTS(),
+		Cookie:             httpapi.CookieSettings{Secure: !cfg.IsDev(), RefreshTTL: cfg.RefreshTokenTTL},
 		Live: httpapi.LiveSettings{
 			MaxWatchers: cfg.LiveMaxWatchers, MaxWatchersPerIP: cfg.LiveMaxWatchersPerIP, Heartbeat: cfg.LiveHeartbeat,
 			WriteTimeout: cfg.LiveWriteTimeout, RetryHint: cfg.LiveRetryHint,
@@ -39,6 +45,6 @@ func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases,
 }
 
 var httpModule = fx.Module("http",
-	fx.Provide(readinessChecks, newHTTPServer),
-	fx.Invoke(func(*httpapi.Server) {}),
+	fx.Provide(readinessChecks, newHTTPServer, newAdminServer),
+	fx.Invoke(func(*httpapi.Server, *httpapi.AdminServer) {}),
 )

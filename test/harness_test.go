@@ -110,6 +110,8 @@ type app struct {
 	t    *testing.T
 	base string
 	mail *smtptest.Server
+	// admin is the base URL of the admin listener (pprof, runtime metrics).
+	admin string
 	// vars configured this instance; a second instance shares its state.
 	vars map[string]string
 	// mailsRead counts, per address, the mails a test already took a code from.
@@ -162,6 +164,7 @@ func launchApp(t *testing.T, mailServer *smtptest.Server, dsn, prefix, imageDir 
 		"SMTP_TLS":           "none",
 		"RATE_LIMIT_ENABLED": "false",
 		"IMAGE_DIR":          imageDir,
+		"ADMIN_ADDR":         "127.0.0.1:0",
 	}
 	// The lock strategy of the environment, if any, runs the whole suite under it.
 	if strategy := os.Getenv("AUCTION_LOCK_STRATEGY"); strategy != "" {
@@ -173,7 +176,8 @@ func launchApp(t *testing.T, mailServer *smtptest.Server, dsn, prefix, imageDir 
 	cfg, err := bootstrap.ParseConfig(vars)
 	require.NoError(t, err)
 	var server *httpapi.Server
-	fxApp := bootstrap.NewApp(cfg, fx.Populate(&server), fx.NopLogger)
+	var admin *httpapi.AdminServer
+	fxApp := bootstrap.NewApp(cfg, fx.Populate(&server, &admin), fx.NopLogger)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	require.NoError(t, fxApp.Start(ctx))
@@ -182,7 +186,8 @@ func launchApp(t *testing.T, mailServer *smtptest.Server, dsn, prefix, imageDir 
 		defer cancel()
 		require.NoError(t, fxApp.Stop(ctx))
 	})
-	return &app{t: t, base: "http://" + server.Addr(), mail: mailServer, vars: vars, mailsRead: map[string]int{}}
+	return &app{t: t, base: "http://" + server.Addr(), admin: "http://" + admin.Addr(), mail: mailServer, vars: vars,
+		mailsRead: map[string]int{}}
 }
 
 // client is one user agent (its own cookie jar) of an app.

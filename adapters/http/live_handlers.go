@@ -45,9 +45,25 @@ var (
 //go:embed live/auction.html
 var liveAuctionPage []byte
 
+// livePage is the live auction page with the policy that lets its inline
+// script and style run, and nothing else.
+type livePage struct {
+	html   []byte
+	policy string
+}
+
+func newLivePage() (livePage, error) {
+	policy, err := pagePolicy(liveAuctionPage)
+	if err != nil {
+		return livePage{}, fmt.Errorf("live auction page: %w", err)
+	}
+	return livePage{html: liveAuctionPage, policy: policy}, nil
+}
+
 type liveHandlers struct {
 	uc       LiveUseCases
 	settings LiveSettings
+	page     livePage
 	limits   *watcherLimits
 	// stopping is closed when the server shuts down.
 	stopping <-chan struct{}
@@ -55,15 +71,15 @@ type liveHandlers struct {
 
 func (h liveHandlers) register(e *echo.Echo, api *echo.Group) {
 	api.GET("/auctions/:id/events", h.events)
-	e.GET("/auctions/:id/live", h.page)
+	e.GET("/auctions/:id/live", h.livePage, withPolicy(h.page.policy))
 }
 
-func (h liveHandlers) page(c echo.Context) error {
+func (h liveHandlers) livePage(c echo.Context) error {
 	if _, err := pathID(c, "id"); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.HTMLBlob(http.StatusOK, liveAuctionPage)
+	return c.HTMLBlob(http.StatusOK, h.page.html)
 }
 
 // events streams one auction's events (API.md): the bids after Last-Event-ID,
@@ -86,9 +102,11 @@ func (h liveHandlers) events(c echo.Context) error {
 	defer watch.Close()
 
 	res := c.Response()
-	// The server's read timeout would cancel a long stream; writes get their own bound.
+	// The server's read and write timeouts would cut a long stream; each write
+	// gets its own bound instead.
 	rc := http.NewResponseController(res)
 	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	res.Header().Set("Cache-Control", "no-cache")
 	res.Header().Set("X-Accel-Buffering", "no")
 	// Committing through echo first keeps it from writing the header again.

@@ -19,11 +19,34 @@ import (
 // are the largest bodies the API takes.
 const maxRequestBody = "12M"
 
+// maxHeaderBytes bounds a request's headers (a bearer token is under 1 KiB);
+// beyond it the server answers 431.
+const maxHeaderBytes = 64 << 10
+
 // ServerSettings are the listener's settings.
 type ServerSettings struct {
-	Addr   string
+	Addr     string
+	Timeouts Timeouts
+	// CORSAllowedOrigins may call the API from their pages; none means no
+	// cross-origin access at all.
+	CORSAllowedOrigins []string
+	// HSTS makes answers over HTTPS tell browsers to use HTTPS only.
+	HSTS   bool
 	Cookie CookieSettings
 	Live   LiveSettings
+}
+
+// Timeouts bound each phase of a request on the listener; zero means none.
+type Timeouts struct {
+	// ReadHeader cuts off a client that sends its headers slowly.
+	ReadHeader time.Duration
+	// Read bounds the whole request, body included.
+	Read time.Duration
+	// Write bounds the time from the end of the headers to the end of the
+	// answer; live event streams lift it for themselves.
+	Write time.Duration
+	// Idle is how long a kept-alive connection may wait for its next request.
+	Idle time.Duration
 }
 
 // ReadinessCheck reports whether one dependency answers.
@@ -34,12 +57,8 @@ type ReadinessCheck struct {
 
 // Server is the REST API on one listener.
 type Server struct {
-	echo     *echo.Echo
-	http     *http.Server
-	addr     string
-	listener net.Listener
-	logger   *zap.Logger
-	served   chan struct{}
+	echo *echo.Echo
+	*listener
 }
 
 // NewServer builds the routes and middleware; Start opens the listener.
@@ -68,9 +87,8 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 
 	e.Use(
 		middleware.RequestID(),
-		middleware.SecureWithConfig(middleware.SecureConfig{
-			ContentTypeNosniff: "nosniff", XFrameOptions: "DENY", ReferrerPolicy: "no-referrer",
-		}),
+		securityHeaders(settings.HSTS),
+		crossOrigin(settings.CORSAllowedOrigins),
 		requestLog(logger),
 		requestMetrics(duration),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, DisableErrorHandler: true}),
@@ -82,7 +100,11 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 	e.GET("/readyz", ops.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(registry, promhttp.HandlerOpts{})))
 	e.GET("/api/v1/openapi.yaml", ops.openAPI)
-	e.GET("/docs", ops.docs)
+	docsPolicy, err := pagePolicy(doc.html)
+	if err != nil {
+		return nil, fmt.Errorf("docs page: %w", err)
+	}
+	e.GET("/docs", ops.docs, withPolicy(docsPolicy))
 
 	api := e.Group("/api/v1")
 	accountHandlers{uc: account, cookie: settings.Cookie}.register(api)
@@ -91,51 +113,69 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 	imageSearchHandlers{uc: imageSearch, authenticate: account.Authenticate}.register(api)
 	// Shutdown waits for requests in flight; live streams end when it begins.
 	stopping := make(chan struct{})
-	liveHandlers{uc: live, settings: settings.Live, stopping: stopping,
+	livePage, err := newLivePage()
+	if err != nil {
+		return nil, err
+	}
+	liveHandlers{uc: live, settings: settings.Live, stopping: stopping, page: livePage,
 		limits: newWatcherLimits(settings.Live.MaxWatchers, settings.Live.MaxWatchersPerIP)}.register(e, api)
 	// Unknown paths under the API answer a problem, like every other error.
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 
-	// No WriteTimeout: it would cut live event streams; their writes set their own deadlines.
 	server := &http.Server{
 		Handler:           e,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: settings.Timeouts.ReadHeader,
+		ReadTimeout:       settings.Timeouts.Read,
+		WriteTimeout:      settings.Timeouts.Write,
+		IdleTimeout:       settings.Timeouts.Idle,
+		MaxHeaderBytes:    maxHeaderBytes,
 	}
 	server.RegisterOnShutdown(func() { close(stopping) })
-	return &Server{echo: e, addr: settings.Addr, logger: logger, served: make(chan struct{}), http: server}, nil
+	return &Server{echo: e, listener: newListener("http", settings.Addr, server, logger)}, nil
 }
 
-// Start listens and serves in the background.
-func (s *Server) Start(context.Context) error {
-	ln, err := net.Listen("tcp", s.addr)
+// listener serves one http.Server on an address of its own.
+type listener struct {
+	name   string
+	addr   string
+	http   *http.Server
+	logger *zap.Logger
+	ln     net.Listener
+	served chan struct{}
+}
+
+func newListener(name, addr string, server *http.Server, logger *zap.Logger) *listener {
+	return &listener{name: name, addr: addr, http: server, logger: logger, served: make(chan struct{})}
+}
+
+// Start listens and serves in the background; a taken address fails it.
+func (l *listener) Start(context.Context) error {
+	ln, err := net.Listen("tcp", l.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", s.addr, err)
+		return fmt.Errorf("%s listener on %s: %w", l.name, l.addr, err)
 	}
-	s.listener = ln
-	s.logger.Info("http server listening", zap.String("addr", ln.Addr().String()))
+	l.ln = ln
+	l.logger.Info(l.name+" server listening", zap.String("addr", ln.Addr().String()))
 	go func() {
-		defer close(s.served)
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.logger.Error("http server stopped", zap.Error(err))
+		defer close(l.served)
+		if err := l.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			l.logger.Error(l.name+" server stopped", zap.Error(err))
 		}
 	}()
 	return nil
 }
 
 // Stop stops accepting and waits for requests in flight, within ctx.
-func (s *Server) Stop(ctx context.Context) error {
-	if err := s.http.Shutdown(ctx); err != nil {
-		return fmt.Errorf("shut down http server: %w", err)
+func (l *listener) Stop(ctx context.Context) error {
+	if err := l.http.Shutdown(ctx); err != nil {
+		return fmt.Errorf("shut down %s server: %w", l.name, err)
 	}
-	<-s.served
-	s.logger.Info("http server stopped")
+	<-l.served
+	l.logger.Info(l.name + " server stopped")
 	return nil
 }
 
 // Addr is the address the server listens on, known after Start.
-func (s *Server) Addr() string {
-	return s.listener.Addr().String()
+func (l *listener) Addr() string {
+	return l.ln.Addr().String()
 }

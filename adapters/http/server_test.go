@@ -18,7 +18,14 @@ import (
 
 func startTestServer(t *testing.T, checks []ReadinessCheck, routes func(e *echo.Echo)) string {
 	t.Helper()
-	s, err := NewServer(ServerSettings{Addr: "127.0.0.1:0"}, AccountUseCases{}, CatalogUseCases{}, TradeUseCases{}, ImageSearchUseCases{}, LiveUseCases{}, checks, prometheus.NewRegistry(), zap.NewNop())
+	return startServerWith(t, ServerSettings{}, checks, routes)
+}
+
+// startServerWith starts a server with settings on a free loopback port.
+func startServerWith(t *testing.T, settings ServerSettings, checks []ReadinessCheck, routes func(e *echo.Echo)) string {
+	t.Helper()
+	settings.Addr = "127.0.0.1:0"
+	s, err := NewServer(settings, AccountUseCases{}, CatalogUseCases{}, TradeUseCases{}, ImageSearchUseCases{}, LiveUseCases{}, checks, prometheus.NewRegistry(), zap.NewNop())
 	require.NoError(t, err)
 	if routes != nil {
 		routes(s.echo)

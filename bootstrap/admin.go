@@ -1,0 +1,44 @@
+package bootstrap
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/uptrace/bun"
+	"go.uber.org/fx"
+	"go.uber.org/zap"
+
+	httpapi "github.com/artauction/artauction/adapters/http"
+)
+
+// newAdminServer serves pprof and every metric (the service's own, the Go
+// runtime's, the process's and the database pool's) on ADMIN_ADDR; it is nil
+// when ADMIN_ADDR is empty.
+func newAdminServer(lc fx.Lifecycle, cfg Config, service *prometheus.Registry, db *bun.DB,
+	logger *zap.Logger) (*httpapi.AdminServer, error) {
+	if cfg.AdminAddr == "" {
+		return nil, nil
+	}
+	runtime := prometheus.NewRegistry()
+	err := runtimeCollectors(runtime, db)
+	if err != nil {
+		return nil, err
+	}
+	server := httpapi.NewAdminServer(cfg.AdminAddr, prometheus.Gatherers{service, runtime}, logger)
+	lc.Append(fx.Hook{OnStart: server.Start, OnStop: server.Stop})
+	return server, nil
+}
+
+func runtimeCollectors(reg *prometheus.Registry, db *bun.DB) error {
+	for _, c := range []prometheus.Collector{
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.MetricsAll)),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(db.DB, "artauction"),
+	} {
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("register runtime metrics: %w", err)
+		}
+	}
+	return nil
+}
