@@ -71,6 +71,14 @@ test-strategies: test-services ## Run the black-box tests once under each bid-lo
 		AUCTION_LOCK_STRATEGY=$$strategy $(GO) test -race -count=1 ./test/; \
 	done
 
+# How long each fuzz target runs, and how many workers it uses.
+FUZZ_TIME ?= 30s
+FUZZ_PARALLEL ?= 2
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZ_TIME (30s) each, one after the other; crashers land in the package's testdata/fuzz
+	@GO='$(GO)' FUZZ_TIME='$(FUZZ_TIME)' FUZZ_PARALLEL='$(FUZZ_PARALLEL)' bash scripts/fuzz.sh
+
 .PHONY: test-unit
 test-unit: ## Run the domain and use-case tests (no services needed)
 	$(GO) test -race -count=1 ./domain/... ./application/...

@@ -57,7 +57,8 @@ func parseArtQuery(req ListArtsRequest) (ArtQuery, error) {
 		OwnerID: req.OwnerID, LikedBy: req.LikedBy,
 	}
 	c.Check(utf8.RuneCountInString(q.Text) <= maxSearchText, "q", "must be at most 100 characters")
-	c.Check(req.Hashtag == "" || q.Hashtag != "", "hashtag", "must name a hashtag")
+	c.Check(validation.StorableText(q.Text), "q", "must be UTF-8 text without NUL characters")
+	c.Check(req.Hashtag == "" || q.Hashtag != "" && validation.StorableText(q.Hashtag), "hashtag", "must name a hashtag")
 	if req.Type != "" {
 		t, ok := art.ParseType(req.Type)
 		c.Check(ok, "type", "must be auction or general")

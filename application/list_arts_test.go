@@ -85,6 +85,9 @@ func TestListArtsRefusesUnknownValuesNamingTheField(t *testing.T) {
 		{name: "an unknown status", req: application.ListArtsRequest{Status: "deleted"}, wantFields: []string{"status"}},
 		{name: "the auction status scheduled", req: application.ListArtsRequest{Status: "scheduled"}, wantFields: []string{"status"}},
 		{name: "text over 100 characters", req: application.ListArtsRequest{Text: strings.Repeat("a", 101)}, wantFields: []string{"q"}},
+		{name: "text with a NUL", req: application.ListArtsRequest{Text: "a\x00b"}, wantFields: []string{"q"}},
+		{name: "text that is not UTF-8", req: application.ListArtsRequest{Text: "a\xffb"}, wantFields: []string{"q"}},
+		{name: "a hashtag with a NUL", req: application.ListArtsRequest{Hashtag: "a\x00"}, wantFields: []string{"hashtag"}},
 		{
 			name:       "everything at once",
 			req:        application.ListArtsRequest{Text: strings.Repeat("가", 101), Type: "x", Status: "y", Sort: "z"},

@@ -33,7 +33,8 @@ func (uc *ListHashtags) Execute(ctx context.Context, prefix string, limit int) (
 		return nil, validation.Field("limit", "must be between 1 and 50")
 	}
 	prefix = art.NormalizeHashtag(prefix)
-	if len([]rune(prefix)) > art.MaxHashtagLength {
+	// No tag is longer, or holds a NUL, so nothing can match.
+	if len([]rune(prefix)) > art.MaxHashtagLength || !validation.StorableText(prefix) {
 		return []HashtagCount{}, nil
 	}
 	tags, err := uc.hashtags.Popular(ctx, prefix, limit)

@@ -70,6 +70,16 @@ func TestListHashtagsWithAPrefixNoHashtagCanHave(t *testing.T) {
 	assert.Empty(t, got)
 }
 
+func TestListHashtagsWithANULInThePrefix(t *testing.T) {
+	store := mock.NewMockHashtagStore(gomock.NewController(t))
+
+	got, err := application.NewListHashtags(store).Execute(context.Background(), "ca\x00", 10)
+
+	require.NoError(t, err, "no tag holds a NUL, so none matches")
+	assert.NotNil(t, got)
+	assert.Empty(t, got)
+}
+
 func TestListHashtagsWhenTheStoreFails(t *testing.T) {
 	store := mock.NewMockHashtagStore(gomock.NewController(t))
 	errDB := errors.New("connection reset")

@@ -95,13 +95,13 @@ func formReadError(err error) error {
 func setArtFormField(cmd *application.CreateArtCommand, name, value string, col *validation.Collector) {
 	switch name {
 	case "name":
-		cmd.Name = value
+		cmd.Name = formText(name, value, col)
 	case "description":
-		cmd.Description = value
+		cmd.Description = formText(name, value, col)
 	case "type":
-		cmd.Type = value
+		cmd.Type = formText(name, value, col)
 	case "hashtags":
-		cmd.Hashtags = append(cmd.Hashtags, value)
+		cmd.Hashtags = append(cmd.Hashtags, formText(name, value, col))
 	case "price":
 		cmd.Price = formInt(name, value, col)
 	case "buy_now_price":
@@ -113,6 +113,15 @@ func setArtFormField(cmd *application.CreateArtCommand, name, value string, col 
 	case "end_at":
 		cmd.EndAt = formTime(name, value, col)
 	}
+}
+
+// formText refuses what JSON bodies cannot carry either: bytes that are not
+// UTF-8, and NUL characters. The database would refuse both with a 500.
+func formText(name, value string, col *validation.Collector) string {
+	if !validation.StorableText(value) {
+		col.Add(name, "must be UTF-8 text without NUL characters")
+	}
+	return value
 }
 
 func formInt(name, value string, col *validation.Collector) int64 {

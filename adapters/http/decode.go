@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,18 +30,37 @@ func decodeJSON(c echo.Context, dst any) error {
 		}
 		return errUnsupportedMedia
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), req.Body, maxJSONBody))
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, maxJSONBody))
+	if err != nil {
+		return decodeError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return errPayloadTooLarge
-		}
 		return fmt.Errorf("%w: trailing data after the JSON value", errMalformedRequest)
 	}
+	if textWithNUL(raw) {
+		return fmt.Errorf("%w: a string holds a NUL character", errMalformedRequest)
+	}
 	return nil
+}
+
+// textWithNUL reports whether a string of a JSON value, key or text, holds a
+// NUL ("\u0000"): no field of this API needs one and the database refuses it.
+// JSON text is otherwise always valid UTF-8.
+func textWithNUL(raw []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if s, ok := tok.(string); ok && strings.ContainsRune(s, 0) {
+			return true
+		}
+	}
 }
 
 func decodeError(err error) error {

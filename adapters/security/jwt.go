@@ -70,10 +70,13 @@ func (t *JWTAccessTokens) Issue(memberID int64, sessionID string, now time.Time)
 }
 
 // Parse verifies a token at time now. The algorithm is pinned to HS256 so that a
-// token cannot choose "none" or another key type.
+// token cannot choose "none" or another key type, and base64 is decoded
+// strictly so that only the token as issued is accepted, not variants in the
+// unused bits of its last character.
 func (t *JWTAccessTokens) Parse(token string, now time.Time) (application.AccessClaims, error) {
 	parser := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithStrictDecoding(),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(func() time.Time { return now }),
@@ -88,7 +91,8 @@ func (t *JWTAccessTokens) Parse(token string, now time.Time) (application.Access
 	}
 	memberID, err := strconv.ParseInt(claims.Subject, 10, 64)
 	switch {
-	case err != nil || memberID <= 0:
+	// Only the canonical form: "+42" or "042" was never issued for member 42.
+	case err != nil || memberID <= 0 || strconv.FormatInt(memberID, 10) != claims.Subject:
 		return application.AccessClaims{}, fmt.Errorf("%w: bad subject %q", auth.ErrUnauthenticated, claims.Subject)
 	case claims.ID == "":
 		return application.AccessClaims{}, fmt.Errorf("%w: missing jti", auth.ErrUnauthenticated)

@@ -167,3 +167,19 @@ func flipFirst(s string) string {
 	}
 	return "A" + s[1:]
 }
+
+// Base64 leaves two bits of an HS256 signature's last character unused; a
+// token that differs only there decodes to the same signature, but it is not
+// the token that was issued, so strict decoding refuses it.
+func TestJWTNonCanonicalSignatureRefused(t *testing.T) {
+	tokens := newTokens(t)
+	token, _, err := tokens.Issue(42, "session-1", now)
+	require.NoError(t, err)
+	header, body, signature := splitToken(t, token)
+
+	_, err = tokens.Parse(header+"."+body+"."+withSlackBitSet(signature), now.Add(time.Second))
+
+	require.ErrorIs(t, err, auth.ErrUnauthenticated)
+	_, err = tokens.Parse(token, now.Add(time.Second))
+	require.NoError(t, err, "the token as issued is accepted")
+}

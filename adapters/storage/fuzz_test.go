@@ -2,7 +2,9 @@ package storage
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -37,6 +39,13 @@ func FuzzInspect(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("plain text, not an image"))
 	f.Add(pngBuf.Bytes()[:20])
+	// Headers that claim sizes beyond the limits, and formats that must stay refused.
+	f.Add(withPNGSize(f, pngBuf.Bytes(), 100_000, 1))
+	f.Add(withPNGSize(f, pngBuf.Bytes(), 7000, 7000))
+	f.Add(withPNGSize(f, pngBuf.Bytes(), 0, 3))
+	f.Add([]byte("RIFF\x1e\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff"))
+	f.Add([]byte("GIF89a\x05\x00\x03\x00\x00\x00\x00;"))
+	f.Add([]byte("BM\x00\x00"))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := inspect(data)
@@ -52,5 +61,29 @@ func FuzzInspect(f *testing.F) {
 		if got.Width < 1 || got.Height < 1 {
 			t.Fatalf("accepted size %dx%d", got.Width, got.Height)
 		}
+		// What the header claims then meets the limits: a refusal is a 415 or 413, never a 500.
+		err = art.CheckImage(got.Format, got.Width, got.Height, int64(len(data)))
+		if err != nil && !errors.Is(err, art.ErrImageTooLarge) && !errors.Is(err, art.ErrUnsupportedImage) {
+			t.Fatalf("CheckImage refused %dx%d %s with %v", got.Width, got.Height, got.Format, err)
+		}
+		if err == nil && (got.Width > art.MaxImageSide || got.Height > art.MaxImageSide ||
+			int64(got.Width)*int64(got.Height) > art.MaxImagePixels) {
+			t.Fatalf("CheckImage accepted %dx%d", got.Width, got.Height)
+		}
 	})
+}
+
+// withPNGSize rewrites the size in a PNG's IHDR chunk and its CRC, so only the
+// claimed size differs from a valid image.
+func withPNGSize(tb testing.TB, valid []byte, width, height uint32) []byte {
+	tb.Helper()
+	const ihdr = 8 // the chunk after the signature: length, "IHDR", data, CRC
+	data := bytes.Clone(valid)
+	if string(data[ihdr+4:ihdr+8]) != "IHDR" {
+		tb.Fatal("no IHDR chunk first")
+	}
+	binary.BigEndian.PutUint32(data[ihdr+8:], width)
+	binary.BigEndian.PutUint32(data[ihdr+12:], height)
+	binary.BigEndian.PutUint32(data[ihdr+8+13:], crc32.ChecksumIEEE(data[ihdr+4:ihdr+8+13]))
+	return data
 }

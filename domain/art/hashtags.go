@@ -20,9 +20,12 @@ type Hashtags struct {
 	tags []string
 }
 
-// NormalizeHashtag turns user input into a tag, or "" when nothing is left.
+// NormalizeHashtag turns user input into a tag, or "" when nothing is left. The
+// leading '#'s and spaces go together, so that "# #cat" is "cat" and normalizing
+// a tag again leaves it as it is.
 func NormalizeHashtag(raw string) string {
-	return strings.ToLower(strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(raw), "#")))
+	tag := strings.TrimLeftFunc(raw, func(r rune) bool { return r == '#' || unicode.IsSpace(r) })
+	return strings.ToLower(strings.TrimRightFunc(tag, unicode.IsSpace))
 }
 
 // NewHashtags validates and normalizes tags.
@@ -34,8 +37,10 @@ func NewHashtags(raw []string) (Hashtags, error) {
 		if tag == "" {
 			return Hashtags{}, validation.Field("hashtags", "must not contain an empty hashtag")
 		}
-		if utf8.RuneCountInString(tag) > MaxHashtagLength || strings.ContainsAny(tag, "#,") || strings.IndexFunc(tag, unicode.IsSpace) >= 0 {
-			return Hashtags{}, validation.Field("hashtags", "each hashtag must be 1 to 30 characters without spaces, commas or '#'")
+		if utf8.RuneCountInString(tag) > MaxHashtagLength || strings.ContainsAny(tag, "#,") ||
+			strings.IndexFunc(tag, unicode.IsSpace) >= 0 || strings.IndexFunc(tag, unicode.IsControl) >= 0 {
+			return Hashtags{}, validation.Field("hashtags",
+				"each hashtag must be 1 to 30 characters without spaces, commas, control characters or '#'")
 		}
 		if !seen[tag] {
 			seen[tag] = true

@@ -92,6 +92,8 @@ func TestNewHashtagsRejects(t *testing.T) {
 		{name: "a comma inside", raw: []string{"cat,dog"}},
 		{name: "a hash inside", raw: []string{"cat#dog"}},
 		{name: "one bad among good ones", raw: []string{"cat", "dog", "black cat"}},
+		{name: "a control character", raw: []string{"cat\x02"}},
+		{name: "a NUL, which PostgreSQL text cannot hold", raw: []string{"cat\x00"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,14 +125,16 @@ func TestNewHashtagsRejectsUnicodeSpacesInside(t *testing.T) {
 
 func TestNormalizeHashtag(t *testing.T) {
 	tests := map[string]string{
-		"Cat":      "cat",
-		"#Cat":     "cat",
-		"  ##CAT ": "cat",
-		"# cat":    "cat",
-		"#":        "",
-		"   ":      "",
-		"":         "",
-		"고양이":      "고양이",
+		"Cat":         "cat",
+		"#Cat":        "cat",
+		"  ##CAT ":    "cat",
+		"# cat":       "cat",
+		"# # cat":     "cat",
+		"#\u3000#Cat": "cat",
+		"#":           "",
+		"   ":         "",
+		"":            "",
+		"고양이":         "고양이",
 	}
 	for raw, want := range tests {
 		assert.Equal(t, want, art.NormalizeHashtag(raw), "NormalizeHashtag(%q)", raw)

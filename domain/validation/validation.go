@@ -5,6 +5,7 @@ package validation
 import (
 	"errors"
 	"strings"
+	"unicode/utf8"
 )
 
 // FieldError names one invalid field and says why.
@@ -73,4 +74,11 @@ func (c *Collector) Err() error {
 // Field returns a single-field validation error.
 func Field(field, message string) error {
 	return &Error{fields: []FieldError{{Field: field, Message: message}}}
+}
+
+// StorableText reports whether s is valid UTF-8 without NUL characters, the
+// text a database column can hold. Query strings and form fields reach the
+// service as raw bytes that are checked for neither on the way in.
+func StorableText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

@@ -128,3 +128,12 @@ func TestValidationErrorIsFoundThroughWrapping(t *testing.T) {
 
 	assert.Equal(t, []string{"email"}, fieldNames(t, wrapped))
 }
+
+func TestStorableText(t *testing.T) {
+	for _, s := range []string{"", "plain", "고양이", "line\nbreak", "\ufffd"} {
+		assert.True(t, validation.StorableText(s), "%q", s)
+	}
+	for _, s := range []string{"a\x00b", "\x00", "a\xffb", "\xed\xa0\x80"} {
+		assert.False(t, validation.StorableText(s), "%q", s)
+	}
+}
