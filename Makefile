@@ -64,6 +64,14 @@ bench: test-services ## Compare the four bid-lock strategies against the raw dat
 bench-smoke: test-services ## A short bidbench run that fails on any invariant or linearizability violation or 5xx
 	$(GO) run ./cmd/bidbench --smoke --database-url '$(TEST_DATABASE_URL)' --redis-url '$(TEST_REDIS_URL)' $(BENCH_FLAGS)
 
+# How long the mixed-load soak of `make chaos` runs.
+CHAOS_SOAK ?= 10m
+
+.PHONY: chaos
+chaos: test-services ## Longer fault runs (Postgres restart, Redis stop, SMTP down 1 min, kill -9, a CHAOS_SOAK soak); table in test-output/chaos.log
+	@mkdir -p $(TEST_OUTPUT)
+	CHAOS_SOAK=$(CHAOS_SOAK) $(GO) test -tags chaos -count=1 -timeout 60m -v -run '^TestChaos' ./test/ 2>&1 | tee $(TEST_OUTPUT)/chaos.log
+
 .PHONY: test-strategies
 test-strategies: test-services ## Run the black-box tests once under each bid-lock strategy
 	for strategy in row named redis optimistic; do \

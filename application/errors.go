@@ -23,3 +23,9 @@ var (
 	// ErrIdempotencyInProgress means a request with the same key is still running.
 	ErrIdempotencyInProgress = errors.New("a request with this Idempotency-Key is still running")
 )
+
+// ErrUnavailable means a dependency of the service (the database, Redis) could
+// not be reached or dropped the connection: the request may succeed if retried
+// shortly. The adapters mark their connection failures with it, so that such a
+// failure answers 503, not 500.
+var ErrUnavailable = errors.New("a service dependency is unavailable")

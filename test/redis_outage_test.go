@@ -1,11 +1,7 @@
 package test
 
 import (
-	"io"
-	"net"
 	"net/http"
-	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,114 +11,6 @@ import (
 	"github.com/artauction/artauction/adapters/redis/redistest"
 )
 
-// cuttableProxy forwards TCP connections to a target until it is cut: then it
-// drops every open connection and refuses new ones until it is restored, as a
-// Redis that went away would look to the service.
-type cuttableProxy struct {
-	t        *testing.T
-	listener net.Listener
-	target   string
-
-	mu    sync.Mutex
-	cut   bool
-	conns map[net.Conn]struct{}
-}
-
-func startCuttableProxy(t *testing.T, target string) *cuttableProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := &cuttableProxy{t: t, listener: ln, target: target, conns: map[net.Conn]struct{}{}}
-	t.Cleanup(func() {
-		_ = ln.Close()
-		p.dropAll()
-	})
-	go p.serve()
-	return p
-}
-
-func (p *cuttableProxy) addr() string { return p.listener.Addr().String() }
-
-func (p *cuttableProxy) serve() {
-	for {
-		client, err := p.listener.Accept()
-		if err != nil {
-			return
-		}
-		go p.forward(client)
-	}
-}
-
-func (p *cuttableProxy) forward(client net.Conn) {
-	p.mu.Lock()
-	down := p.cut
-	p.mu.Unlock()
-	if down {
-		_ = client.Close()
-		return
-	}
-	server, err := net.Dial("tcp", p.target)
-	if err != nil {
-		_ = client.Close()
-		return
-	}
-	if !p.track(client, server) {
-		return
-	}
-	done := make(chan struct{}, 2)
-	pipe := func(dst, src net.Conn) {
-		_, _ = io.Copy(dst, src)
-		done <- struct{}{}
-	}
-	go pipe(server, client)
-	go pipe(client, server)
-	<-done
-	p.untrack(client, server)
-}
-
-// track registers a forwarded pair, unless the proxy was cut meanwhile.
-func (p *cuttableProxy) track(conns ...net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cut {
-		for _, c := range conns {
-			_ = c.Close()
-		}
-		return false
-	}
-	for _, c := range conns {
-		p.conns[c] = struct{}{}
-	}
-	return true
-}
-
-func (p *cuttableProxy) untrack(conns ...net.Conn) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range conns {
-		_ = c.Close()
-		delete(p.conns, c)
-	}
-}
-
-func (p *cuttableProxy) setCut(cut bool) {
-	p.mu.Lock()
-	p.cut = cut
-	p.mu.Unlock()
-	if cut {
-		p.dropAll()
-	}
-}
-
-func (p *cuttableProxy) dropAll() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for c := range p.conns {
-		_ = c.Close()
-		delete(p.conns, c)
-	}
-}
-
 // TestBiddingAndWatchingThroughARedisOutage cuts the service off Redis under a
 // database lock strategy: bids still get 201 (access tokens are checked
 // against the sessions in Postgres), public reads work, watchers are told to
@@ -130,12 +18,9 @@ func (p *cuttableProxy) dropAll() {
 // the live feed resubscribes by itself.
 func TestBiddingAndWatchingThroughARedisOutage(t *testing.T) {
 	t.Parallel()
-	redisURL, err := url.Parse(redistest.URL())
-	require.NoError(t, err)
-	proxy := startCuttableProxy(t, redisURL.Host)
-	redisURL.Host = proxy.addr()
+	redisURL, proxy := behindProxy(t, redistest.URL())
 	a := startApp(t, withEnv(map[string]string{
-		"REDIS_URL":             redisURL.String(),
+		"REDIS_URL":             redisURL,
 		"AUCTION_LOCK_STRATEGY": "row",
 		"LIVE_RETRY_HINT":       "1s",
 	}))
@@ -182,4 +67,95 @@ func TestBiddingAndWatchingThroughARedisOutage(t *testing.T) {
 	require.Equal(t, http.StatusCreated, ann.bid(auctionID, 1200).status)
 	back.expectBid(3, 1200, "outageann")
 	require.NoError(t, back.body.Close())
+}
+
+// TestBiddingThroughARedisOutagePerStrategy cuts the service off Redis under
+// bids and reads, once per lock strategy. The redis strategy fails closed:
+// its bids answer 503 LOCK_UNAVAILABLE and write nothing; the database
+// strategies keep accepting bids. Logout, which must reach the blacklist,
+// answers 503; so does a verification code, which lives in Redis; public
+// reads keep answering 200. Everything works again once Redis is back.
+func TestBiddingThroughARedisOutagePerStrategy(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range strategies {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			// A short lock wait: the redis strategy answers within it when Redis is gone.
+			fa := startFaultApp(t, strategy, map[string]string{"AUCTION_LOCK_WAIT": "1s"})
+			seller := fa.faultTraders(t, 1, 0)[0]
+			people := fa.faultTraders(t, 5, 1_000_000)
+			bidders, late, leaving := people[:3], people[3], fa.client(t, people[4])
+			var auctions []int64
+			for _, name := range []string{"Gale", "Squall"} {
+				auctions = append(auctions, fa.listAuction(t, seller, name, 1000, time.Now().Add(time.Hour), nil))
+			}
+			// Out of the load: a bid there tells recovery from losing a race.
+			quiet := fa.listAuction(t, seller, "Lull", 1000, time.Now().Add(time.Hour), nil)
+
+			load := startFaultLoad(fa.tradingApp, bidders, auctions, 1)
+			time.Sleep(time.Second)
+			o := outage{cutAt: time.Now()}
+			fa.redis.setCut(true)
+			time.Sleep(300 * time.Millisecond)
+			// Checked against the OpenAPI document on this goroutine.
+			res := leaving.do(http.MethodPost, "/api/v1/auth/logout", nil)
+			assert.Equal(t, http.StatusServiceUnavailable, res.status, "logout without the blacklist: %s", res.body)
+			assert.Equal(t, "SERVICE_UNAVAILABLE", res.problemCode(t))
+			anon := fa.newClient()
+			res = anon.do(http.MethodPost, "/api/v1/auth/verification-codes",
+				map[string]string{"email": "gale-" + strategy + "@example.com", "purpose": "signup"})
+			assert.Equal(t, http.StatusServiceUnavailable, res.status, "a verification code without Redis: %s", res.body)
+			assert.Equal(t, http.StatusOK, anon.do(http.MethodGet, "/api/v1/arts", nil).status)
+			assert.Equal(t, http.StatusOK, anon.do(http.MethodGet, "/api/v1/auctions/"+itoa(auctions[0]), nil).status)
+			time.Sleep(2 * time.Second)
+			o.restoredAt = time.Now()
+			fa.redis.setCut(false)
+
+			recovery, took := waitForRecovery(t, fa.tradingApp, late, quiet, o.restoredAt)
+			res = leaving.do(http.MethodPost, "/api/v1/auth/logout", nil)
+			assert.Equal(t, http.StatusNoContent, res.status, "logout once Redis is back: %s", res.body)
+			time.Sleep(500 * time.Millisecond)
+			load.finish()
+
+			shots := append(load.bids.all(), recovery)
+			reads := load.readAnswers()
+			assertNoInternalErrors(t, "a bid", answersOf(shots))
+			assertNoInternalErrors(t, "a read", reads)
+			createdDuring, downBids := 0, 0
+			for _, s := range shots {
+				if !o.during(s.answer) {
+					continue
+				}
+				downBids++
+				switch {
+				case strategy == "redis":
+					assert.Equal(t, "503 LOCK_UNAVAILABLE", answerKind(s.answer), "a bid during the outage: %s", s.body)
+					assert.NotEmpty(t, s.retryAfter, "503 without Retry-After")
+				case s.status == http.StatusCreated:
+					createdDuring++
+				default:
+					assert.NotEqual(t, "503 SERVICE_UNAVAILABLE", answerKind(s.answer), "a bid under %s needs no Redis", strategy)
+				}
+			}
+			for _, r := range reads {
+				if o.during(r) {
+					assert.Equal(t, http.StatusOK, r.status, "a public read during the outage: %s", answerKind(r))
+				}
+			}
+			require.Positive(t, downBids, "no bid was sent during the outage")
+			if strategy != "redis" {
+				assert.Positive(t, createdDuring, "no bid accepted during the outage under %s", strategy)
+			}
+
+			accepted := acceptedBids(shots)
+			counts := countAnswers(append(answersOf(shots), reads...))
+			counts.lost = lostBids(t, fa.tradingApp, accepted)
+			t.Logf("redis cut for %s under %s: %s; %d bids accepted during the outage; the last 503 came %s after the restore, a bid on a quiet auction was accepted %s after it",
+				o.restoredAt.Sub(o.cutAt).Round(time.Millisecond), strategy, counts, createdDuring,
+				unavailableAfter(o, append(answersOf(shots), reads...)).Round(time.Millisecond), took.Round(time.Millisecond))
+			assert.Zero(t, counts.internal)
+			checkInvariants(t, fa.dsn, accepted)
+			assertNothingWritten(t, fa.dsn, withoutAcceptedKeys(refusedDuring(o, shots), accepted))
+		})
+	}
 }

@@ -107,13 +107,17 @@ var mapping = []struct {
 		"Too many live streams are open from your address; close one or try again later."},
 	{errTooManyWatchers, http.StatusServiceUnavailable, "TOO_MANY_WATCHERS",
 		"This server is watching too many live streams; try again shortly."},
+	// Last: a more specific answer (LOCK_UNAVAILABLE) wins over the dependency it failed on.
+	{application.ErrUnavailable, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE",
+		"A service this request needs is unavailable; try again shortly."},
 }
 
 // watcherRetryAfterSeconds spreads out the reconnects of refused watchers.
 const watcherRetryAfterSeconds = 5
 
 // problemFor turns any error into the problem a client sees. Unknown errors
-// become a 500 without detail: their text may hold SQL or internals.
+// become a 500 without detail: their text may hold SQL or internals. A lost
+// database or Redis is not unknown: the adapters mark it application.ErrUnavailable.
 func problemFor(err error) Problem {
 	var verr *validation.Error
 	if errors.As(err, &verr) {

@@ -16,6 +16,10 @@ import (
 
 const defaultMaxOpenConns = 20
 
+// defaultConnectTimeout bounds a connection attempt when the URL sets no
+// connect_timeout: a database that does not answer gives a quick 503, not a hang.
+const defaultConnectTimeout = 3 * time.Second
+
 type poolSettings struct {
 	maxOpenConns int
 }
@@ -46,7 +50,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*bun.DB, error) {
 	// Parse round trip per query (and a DEALLOCATE per eviction) for no
 	// reuse. Exec sends the text and its result description in one trip.
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
-	sqldb := stdlib.OpenDB(*cfg)
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = defaultConnectTimeout
+	}
+	sqldb := sql.OpenDB(unavailableConnector{stdlib.GetConnector(*cfg)})
 	sqldb.SetMaxOpenConns(settings.maxOpenConns)
 	// As many idle as open: closing and reopening connections under load costs more than keeping them.
 	sqldb.SetMaxIdleConns(settings.maxOpenConns)
