@@ -167,8 +167,8 @@ func chaosService(t *testing.T, bin, dsn, redisURL string, mail *smtptest.Server
 // an outage may not break.
 func outageRun(t *testing.T, ta *tradingApp, bidders int, breakAndHeal func() outage) (faultCounts, outage, string) {
 	t.Helper()
-	seller := ta.faultTraders(t, 1, 0)[0]
-	people := ta.faultTraders(t, bidders+1, 100_000_000)
+	seller := ta.traders(t, 1, 0)[0]
+	people := ta.traders(t, bidders+1, 100_000_000)
 	var auctions []int64
 	for i := range 4 {
 		auctions = append(auctions, ta.listAuction(t, seller, fmt.Sprintf("Chaos %d", i), 1000, time.Now().Add(time.Hour), nil))
@@ -292,8 +292,8 @@ func TestChaosSoak(t *testing.T) {
 	mail := smtptest.Start(t)
 	dsn := pgtest.NewDatabase(t)
 	proc, ta := chaosService(t, bin, dsn, redis.url(), mail, map[string]string{"AUCTION_CLOSE_INTERVAL": "500ms"})
-	seller := ta.faultTraders(t, 1, 0)[0]
-	people := ta.faultTraders(t, 21, 100_000_000)
+	seller := ta.traders(t, 1, 0)[0]
+	people := ta.traders(t, 21, 100_000_000)
 	var auctions []int64
 	for i := range 5 {
 		auctions = append(auctions, ta.listAuction(t, seller, fmt.Sprintf("Soak %d", i), 1000, time.Now().Add(duration+time.Hour), nil))

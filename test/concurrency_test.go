@@ -129,10 +129,11 @@ var traderHash = sync.OnceValues(func() (string, error) {
 })
 
 // traders inserts n members straight into the database (sign-up by mail code
-// and a bcrypt login each would take most of the time budget), gives them
-// access tokens from the app's own issuer and charges points over HTTP. The
-// first member of every call also logs in over HTTP, to show the rows are
-// real accounts.
+// and a bcrypt login each would take most of the time budget), each with a
+// session as a login makes it, gives them access tokens of those sessions from
+// the app's own issuer and charges points over HTTP. With Redis away, access
+// tokens are checked against the sessions in Postgres. The first member of
+// every call also logs in over HTTP, to show the rows are real accounts.
 func (ta *tradingApp) traders(t *testing.T, n int, points int64) []trader {
 	t.Helper()
 	hash, err := traderHash()
@@ -147,17 +148,22 @@ RETURNING id`, batch, hash, n)
 	require.NoError(t, err)
 	var out []trader
 	for rows.Next() {
-		var id int64
-		require.NoError(t, rows.Scan(&id))
-		session := make([]byte, 16)
-		_, _ = rand.Read(session)
-		token, _, err := ta.tokens.Issue(id, hex.EncodeToString(session), time.Now())
-		require.NoError(t, err)
-		out = append(out, trader{id: id, token: token})
+		var tr trader
+		require.NoError(t, rows.Scan(&tr.id))
+		out = append(out, tr)
 	}
 	require.NoError(t, rows.Err())
 	require.NoError(t, rows.Close())
 	require.Len(t, out, n)
+	for i := range out {
+		session := make([]byte, 16)
+		_, _ = rand.Read(session)
+		id := hex.EncodeToString(session)
+		_, err := ta.sqlDB.Exec(`INSERT INTO auth_sessions (id, member_id, created_at) VALUES ($1, $2, now())`, id, out[i].id)
+		require.NoError(t, err)
+		out[i].token, _, err = ta.tokens.Issue(out[i].id, id, time.Now())
+		require.NoError(t, err)
+	}
 
 	a := ta.in(t)
 	c := a.newClient()

@@ -2,8 +2,6 @@ package test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -57,57 +55,6 @@ func startFaultApp(t *testing.T, strategy string, env map[string]string) *faultA
 	require.NoError(t, err)
 	ta := &tradingApp{app: a, strategy: strategy, dsn: dsn, sqlDB: openTestDB(t, dsn), tokens: tokens}
 	return &faultApp{tradingApp: ta, db: dbProxy, redis: redisProxy, smtp: smtpProxy}
-}
-
-// faultTraders inserts n members straight into the database, each with a
-// session as a login makes it (without a bcrypt login per member, which a busy
-// machine cannot afford under the race detector), gives each an access token
-// of that session and charges points over HTTP. With Redis away, access
-// tokens are checked against the sessions in Postgres.
-func (ta *tradingApp) faultTraders(t *testing.T, n int, points int64) []trader {
-	t.Helper()
-	hash, err := traderHash()
-	require.NoError(t, err)
-	batch := ta.batch.Add(1)
-	rows, err := ta.sqlDB.Query(`
-INSERT INTO members (email, password_hash, nickname, name, created_at)
-SELECT 'fault' || $1::bigint || 'n' || g || '@example.com', $2, 'f' || $1::bigint || 'n' || g, 'Trader ' || g, now()
-FROM generate_series(1, $3::int) AS g
-ORDER BY g
-RETURNING id`, batch, hash, n)
-	require.NoError(t, err)
-	var out []trader
-	for rows.Next() {
-		var tr trader
-		require.NoError(t, rows.Scan(&tr.id))
-		out = append(out, tr)
-	}
-	require.NoError(t, rows.Err())
-	require.NoError(t, rows.Close())
-	require.Len(t, out, n)
-	statuses := make([]int, n)
-	var wg sync.WaitGroup
-	for i := range out {
-		session := make([]byte, 16)
-		_, _ = rand.Read(session)
-		id := hex.EncodeToString(session)
-		_, err := ta.sqlDB.Exec(`INSERT INTO auth_sessions (id, member_id, created_at) VALUES ($1, $2, now())`, id, out[i].id)
-		require.NoError(t, err)
-		out[i].token, _, err = ta.tokens.Issue(out[i].id, id, time.Now())
-		require.NoError(t, err)
-		if points > 0 {
-			wg.Go(func() {
-				statuses[i] = ta.send(http.MethodPost, "/api/v1/me/points/charges", out[i].token, map[string]int64{"amount": points}).status
-			})
-		}
-	}
-	wg.Wait()
-	for i := range out {
-		if points > 0 {
-			require.Equal(t, http.StatusCreated, statuses[i], "charge of member %d", out[i].id)
-		}
-	}
-	return out
 }
 
 // answerKind names an answer for the counts: "201", "503 SERVICE_UNAVAILABLE", "error".

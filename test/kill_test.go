@@ -93,8 +93,8 @@ func TestKillNineMidLoadThenRestart(t *testing.T) {
 // it and checks what a kill may not break; it returns the tally.
 func killMidLoad(t *testing.T, k *killedService, bidders, auctions int, loadFor time.Duration) faultCounts {
 	t.Helper()
-	seller := k.faultTraders(t, 1, 0)[0]
-	people := k.faultTraders(t, bidders+1, 10_000_000)
+	seller := k.traders(t, 1, 0)[0]
+	people := k.traders(t, bidders+1, 10_000_000)
 	var ids []int64
 	for i := range auctions {
 		ids = append(ids, k.listAuction(t, seller, fmt.Sprintf("Lot %d", i), 1000, time.Now().Add(time.Hour), nil))

@@ -17,8 +17,8 @@ import (
 func TestBiddingThroughAPostgresOutage(t *testing.T) {
 	t.Parallel()
 	fa := startFaultApp(t, "row", nil)
-	seller := fa.faultTraders(t, 1, 0)[0]
-	people := fa.faultTraders(t, 5, 1_000_000)
+	seller := fa.traders(t, 1, 0)[0]
+	people := fa.traders(t, 5, 1_000_000)
 	bidders, late := people[:4], people[4]
 	var auctions []int64
 	for _, name := range []string{"Tide", "Ebb", "Flood"} {

@@ -82,8 +82,8 @@ func TestBiddingThroughARedisOutagePerStrategy(t *testing.T) {
 			t.Parallel()
 			// A short lock wait: the redis strategy answers within it when Redis is gone.
 			fa := startFaultApp(t, strategy, map[string]string{"AUCTION_LOCK_WAIT": "1s"})
-			seller := fa.faultTraders(t, 1, 0)[0]
-			people := fa.faultTraders(t, 5, 1_000_000)
+			seller := fa.traders(t, 1, 0)[0]
+			people := fa.traders(t, 5, 1_000_000)
 			bidders, late, leaving := people[:3], people[3], fa.client(t, people[4])
 			var auctions []int64
 			for _, name := range []string{"Gale", "Squall"} {
