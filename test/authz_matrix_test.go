@@ -523,6 +523,8 @@ func checkTokenVariants(t *testing.T, w *authzWorld) {
 		want          *authzOutcome
 	}{
 		{"the valid token itself", "Bearer " + tokens.AccessToken, expectSuccess(200)},
+		// Authentication schemes are case-insensitive (RFC 9110, section 11.1).
+		{"the valid token, scheme in lower case", "bearer " + tokens.AccessToken, expectSuccess(200)},
 		{"expired", "Bearer " + expired, expectProblem(401, "TOKEN_EXPIRED")},
 		{"signed with another secret", "Bearer " + foreign, expectUnauthenticated},
 		{"subject changed to another member", "Bearer " + otherSubject, expectUnauthenticated},

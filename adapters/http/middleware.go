@@ -169,9 +169,9 @@ const principalKey = "principal"
 func requireMember(authenticate *application.Authenticate) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			header := c.Request().Header.Get(echo.HeaderAuthorization)
-			token, ok := strings.CutPrefix(header, "Bearer ")
-			if !ok || strings.TrimSpace(token) == "" {
+			// The scheme is case-insensitive (RFC 9110, section 11.1).
+			scheme, token, ok := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 				return errMissingBearer
 			}
 			p, err := authenticate.Execute(c.Request().Context(), strings.TrimSpace(token))
