@@ -112,8 +112,13 @@ var mapping = []struct {
 		"A service this request needs is unavailable; try again shortly."},
 }
 
-// watcherRetryAfterSeconds spreads out the reconnects of refused watchers.
-const watcherRetryAfterSeconds = 5
+// retryAfterByCode says when a client may try again after a problem whose
+// answer depends on others: a 503 not listed here says one second.
+var retryAfterByCode = map[string]int{
+	// Spreads out the reconnects of refused watchers.
+	"TOO_MANY_WATCHERS":       5,
+	"IDEMPOTENCY_IN_PROGRESS": 1,
+}
 
 // problemFor turns any error into the problem a client sees. Unknown errors
 // become a 500 without detail: their text may hold SQL or internals. A lost
@@ -142,10 +147,8 @@ func problemFor(err error) Problem {
 	for _, m := range mapping {
 		if errors.Is(err, m.err) {
 			p := newProblem(m.status, m.code, m.detail)
-			switch {
-			case m.code == "TOO_MANY_WATCHERS":
-				p.retryAfterSeconds = watcherRetryAfterSeconds
-			case m.status == http.StatusServiceUnavailable, m.code == "IDEMPOTENCY_IN_PROGRESS":
+			p.retryAfterSeconds = retryAfterByCode[m.code]
+			if p.retryAfterSeconds == 0 && m.status == http.StatusServiceUnavailable {
 				p.retryAfterSeconds = 1
 			}
 			return p
