@@ -65,15 +65,16 @@ func (uc *RunIdempotent) Execute(ctx context.Context, req IdempotentRequest, act
 			return RecordedAnswer{}, false, fmt.Errorf("idempotent request still losing conditional writes after %d retries: %w",
 				uc.retries, ErrLockUnavailable)
 		}
-		if err := pauseBeforeRetry(ctx, attempt); err != nil {
+		if err := PauseBeforeRetry(ctx, attempt); err != nil {
 			return RecordedAnswer{}, false, fmt.Errorf("retry idempotent request: %w", err)
 		}
 	}
 }
 
-// pauseBeforeRetry waits a jittered, growing moment, so racers that just
-// collided do not collide again in step.
-func pauseBeforeRetry(ctx context.Context, attempt int) error {
+// PauseBeforeRetry waits a jittered moment that grows with attempt (from 0),
+// so racers that just collided on a conditional write do not collide again in
+// step; the auction guard's retries wait the same way.
+func PauseBeforeRetry(ctx context.Context, attempt int) error {
 	t := time.NewTimer(rand.N(time.Millisecond<<min(attempt, 5)) + time.Millisecond)
 	defer t.Stop()
 	select {

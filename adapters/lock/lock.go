@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -159,22 +158,8 @@ func (g *guard) run(ctx context.Context, s subject, fn func(ctx context.Context)
 			return fmt.Errorf("%s: still losing conditional writes after %d retries: %w", s, g.retries, application.ErrLockUnavailable)
 		}
 		g.metrics.retried()
-		if err := pause(ctx, attempt); err != nil {
+		if err := application.PauseBeforeRetry(ctx, attempt); err != nil {
 			return fmt.Errorf("%s: retry after a write conflict: %w", s, err)
 		}
-	}
-}
-
-// pause waits a jittered, growing moment before a retry, so racers that just
-// collided do not collide again in step.
-func pause(ctx context.Context, attempt int) error {
-	ceiling := time.Millisecond << min(attempt, 5)
-	t := time.NewTimer(rand.N(ceiling) + time.Millisecond)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
