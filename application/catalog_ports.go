@@ -82,7 +82,9 @@ type ArtQuery struct {
 	// LikedBy, when set, lists only arts that member likes, most recently liked
 	// first (Sort is then ignored).
 	LikedBy int64
-	// Now decides which auctions are open (for StatusOpenAuction and SortEndingSoon).
+	// Now decides which auctions are open (for StatusOpenAuction and
+	// SortEndingSoon). A page after a cursor keeps the Now of the list's first
+	// page, so that its order does not shift between pages.
 	Now time.Time
 }
 
@@ -101,7 +103,12 @@ type ArtStore interface {
 	// Delete removes the art unless it was sold or bid on meanwhile
 	// (art.ErrSold, art.ErrAuctionHasBids).
 	Delete(ctx context.Context, id int64) error
-	List(ctx context.Context, q ArtQuery, page PageRequest) ([]ArtSummary, int, error)
+	// List answers a page of the arts q selects, in q's order. A page after a
+	// cursor starts after its keyset, and only there: arts added meanwhile
+	// neither repeat nor hide others. A numbered page also counts the arts q
+	// selects, at least up to TotalCap. A keyset of the wrong shape gives
+	// ErrInvalidCursor.
+	List(ctx context.Context, q ArtQuery, page PageRequest) (StoredPage[ArtSummary], error)
 }
 
 // LikeStore keeps likes; both calls are idempotent and keep the art's like count

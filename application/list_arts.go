@@ -42,12 +42,23 @@ func (uc *ListArts) Execute(ctx context.Context, req ListArtsRequest, page PageR
 	if err != nil {
 		return Page[ArtSummary]{}, err
 	}
+	list := q.scope()
+	if page, err = page.in(list); err != nil {
+		return Page[ArtSummary]{}, err
+	}
 	q.Now = uc.clock.Now()
-	items, total, err := uc.arts.List(ctx, q, page)
+	stored, err := uc.arts.List(ctx, q, page)
 	if err != nil {
 		return Page[ArtSummary]{}, fmt.Errorf("list arts: %w", err)
 	}
-	return Page[ArtSummary]{Items: items, Request: page, TotalItems: total}, nil
+	return pageOf(stored, page, list), nil
+}
+
+// scope names the list q selects: every filter and the order, but not Now,
+// which a cursor carries itself.
+func (q ArtQuery) scope() listScope {
+	return listScope(fmt.Sprintf("arts\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d",
+		q.Text, q.Hashtag, q.Type, q.Status, q.Sort, q.OwnerID, q.LikedBy))
 }
 
 func parseArtQuery(req ListArtsRequest) (ArtQuery, error) {

@@ -17,12 +17,14 @@ func NewListAuctionBids(auctions AuctionStore) *ListAuctionBids {
 
 // Execute returns auction.ErrNotFound for an unknown auction.
 func (uc *ListAuctionBids) Execute(ctx context.Context, auctionID int64, page PageRequest) (Page[BidEntry], error) {
-	if _, _, err := uc.auctions.Get(ctx, auctionID); err != nil {
-		return Page[BidEntry]{}, fmt.Errorf("find auction %d: %w", auctionID, err)
+	list := listScope(fmt.Sprintf("auction bids\x00%d", auctionID))
+	page, err := page.in(list)
+	if err != nil {
+		return Page[BidEntry]{}, err
 	}
-	bids, total, err := uc.auctions.Bids(ctx, auctionID, page)
+	bids, err := uc.auctions.Bids(ctx, auctionID, page)
 	if err != nil {
 		return Page[BidEntry]{}, fmt.Errorf("list bids of auction %d: %w", auctionID, err)
 	}
-	return Page[BidEntry]{Items: bids, Request: page, TotalItems: total}, nil
+	return pageOf(bids, page, list), nil
 }

@@ -17,9 +17,14 @@ func NewListMyBids(auctions AuctionStore) *ListMyBids {
 
 // Execute lists one row per auction, most recent bid first.
 func (uc *ListMyBids) Execute(ctx context.Context, memberID int64, page PageRequest) (Page[MemberBid], error) {
-	bids, total, err := uc.auctions.MemberBids(ctx, memberID, page)
+	list := listScope(fmt.Sprintf("member bids\x00%d", memberID))
+	page, err := page.in(list)
+	if err != nil {
+		return Page[MemberBid]{}, err
+	}
+	bids, err := uc.auctions.MemberBids(ctx, memberID, page)
 	if err != nil {
 		return Page[MemberBid]{}, fmt.Errorf("list bids of member %d: %w", memberID, err)
 	}
-	return Page[MemberBid]{Items: bids, Request: page, TotalItems: total}, nil
+	return pageOf(bids, page, list), nil
 }

@@ -17,9 +17,14 @@ func NewListMyPurchases(purchases PurchaseStore) *ListMyPurchases {
 
 // Execute returns one page of purchases.
 func (uc *ListMyPurchases) Execute(ctx context.Context, memberID int64, page PageRequest) (Page[PurchaseView], error) {
-	items, total, err := uc.purchases.ByBuyer(ctx, memberID, page)
+	list := listScope(fmt.Sprintf("purchases\x00%d", memberID))
+	page, err := page.in(list)
+	if err != nil {
+		return Page[PurchaseView]{}, err
+	}
+	items, err := uc.purchases.ByBuyer(ctx, memberID, page)
 	if err != nil {
 		return Page[PurchaseView]{}, fmt.Errorf("list purchases of member %d: %w", memberID, err)
 	}
-	return Page[PurchaseView]{Items: items, Request: page, TotalItems: total}, nil
+	return pageOf(items, page, list), nil
 }

@@ -17,9 +17,14 @@ func NewListMySales(purchases PurchaseStore) *ListMySales {
 
 // Execute returns one page of sales.
 func (uc *ListMySales) Execute(ctx context.Context, memberID int64, page PageRequest) (Page[PurchaseView], error) {
-	items, total, err := uc.purchases.BySeller(ctx, memberID, page)
+	list := listScope(fmt.Sprintf("sales\x00%d", memberID))
+	page, err := page.in(list)
+	if err != nil {
+		return Page[PurchaseView]{}, err
+	}
+	items, err := uc.purchases.BySeller(ctx, memberID, page)
 	if err != nil {
 		return Page[PurchaseView]{}, fmt.Errorf("list sales of member %d: %w", memberID, err)
 	}
-	return Page[PurchaseView]{Items: items, Request: page, TotalItems: total}, nil
+	return pageOf(items, page, list), nil
 }

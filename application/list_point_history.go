@@ -19,9 +19,14 @@ func NewListPointHistory(points PointStore) *ListPointHistory {
 
 // Execute returns one page of ledger entries.
 func (uc *ListPointHistory) Execute(ctx context.Context, memberID int64, page PageRequest) (Page[point.LedgerEntry], error) {
-	entries, total, err := uc.points.History(ctx, memberID, page)
+	list := listScope(fmt.Sprintf("point history\x00%d", memberID))
+	page, err := page.in(list)
+	if err != nil {
+		return Page[point.LedgerEntry]{}, err
+	}
+	entries, err := uc.points.History(ctx, memberID, page)
 	if err != nil {
 		return Page[point.LedgerEntry]{}, fmt.Errorf("point history: %w", err)
 	}
-	return Page[point.LedgerEntry]{Items: entries, Request: page, TotalItems: total}, nil
+	return pageOf(entries, page, list), nil
 }

@@ -46,8 +46,8 @@ type PointStore interface {
 	// else returns point.ErrInsufficientPoints and changes nothing.
 	Refund(ctx context.Context, memberID int64, amount point.Amount) (point.Balance, error)
 	AppendLedger(ctx context.Context, entry point.LedgerEntry) error
-	// History lists a member's ledger entries newest first, with the total count.
-	History(ctx context.Context, memberID int64, page PageRequest) ([]point.LedgerEntry, int, error)
+	// History lists a page of a member's ledger entries newest first.
+	History(ctx context.Context, memberID int64, page PageRequest) (StoredPage[point.LedgerEntry], error)
 }
 
 // PasswordHasher hashes passwords with a slow, salted algorithm.

@@ -48,10 +48,12 @@ type AuctionStore interface {
 	// DueForClose lists open auctions whose end is not after now, oldest end first.
 	DueForClose(ctx context.Context, now time.Time, limit int) ([]DueAuction, error)
 	Detail(ctx context.Context, auctionID int64) (AuctionDetail, error)
-	// Bids lists an auction's bids newest first.
-	Bids(ctx context.Context, auctionID int64, page PageRequest) ([]BidEntry, int, error)
-	// MemberBids lists one row per auction the member bid on, most recent bid first.
-	MemberBids(ctx context.Context, memberID int64, page PageRequest) ([]MemberBid, int, error)
+	// Bids lists a page of an auction's bids newest first, with the exact
+	// total on a numbered page; auction.ErrNotFound when unknown.
+	Bids(ctx context.Context, auctionID int64, page PageRequest) (StoredPage[BidEntry], error)
+	// MemberBids lists a page of one row per auction the member bid on, most
+	// recent bid first.
+	MemberBids(ctx context.Context, memberID int64, page PageRequest) (StoredPage[MemberBid], error)
 }
 
 // DueAuction is an auction the closer must end.
@@ -140,9 +142,9 @@ type PurchaseView struct {
 type PurchaseStore interface {
 	Create(ctx context.Context, p purchase.Purchase) (int64, error)
 	Get(ctx context.Context, id int64) (PurchaseView, error)
-	// ByBuyer and BySeller list newest first.
-	ByBuyer(ctx context.Context, memberID int64, page PageRequest) ([]PurchaseView, int, error)
-	BySeller(ctx context.Context, memberID int64, page PageRequest) ([]PurchaseView, int, error)
+	// ByBuyer and BySeller list a page newest first.
+	ByBuyer(ctx context.Context, memberID int64, page PageRequest) (StoredPage[PurchaseView], error)
+	BySeller(ctx context.Context, memberID int64, page PageRequest) (StoredPage[PurchaseView], error)
 }
 
 // ArtSales changes an art's status when it is sold or its auction fails, only

@@ -154,14 +154,21 @@ func (h artHandlers) unlike(c echo.Context) error {
 }
 
 func (h artHandlers) list(c echo.Context) error {
+	var col validation.Collector
+	owner := int64(intQuery(c, "owner_id", &col))
+	if err := col.Err(); err != nil {
+		return err
+	}
 	return h.listWith(c, application.ListArtsRequest{
 		Text: c.QueryParam("q"), Hashtag: c.QueryParam("hashtag"), Type: c.QueryParam("type"),
-		Status: c.QueryParam("status"), Sort: c.QueryParam("sort"),
+		Status: c.QueryParam("status"), Sort: c.QueryParam("sort"), OwnerID: owner,
 	})
 }
 
 func (h artHandlers) myArts(c echo.Context) error {
-	return h.listWith(c, application.ListArtsRequest{OwnerID: principal(c).MemberID})
+	return h.listWith(c, application.ListArtsRequest{
+		Status: c.QueryParam("status"), Sort: c.QueryParam("sort"), OwnerID: principal(c).MemberID,
+	})
 }
 
 func (h artHandlers) myLikes(c echo.Context) error {

@@ -40,11 +40,11 @@ type detectionView struct {
 type imageSearchView struct {
 	Detections []detectionView `json:"detections"`
 	Hashtags   []string        `json:"hashtags"`
-	pageView[artSummaryView]
+	numberedPageView[artSummaryView]
 }
 
 func (h imageSearchHandlers) search(c echo.Context) error {
-	page, err := pageQuery(c)
+	page, err := numberedPageQuery(c)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (h imageSearchHandlers) search(c echo.Context) error {
 		return err
 	}
 	v := imageSearchView{Detections: make([]detectionView, 0, len(result.Detections)), Hashtags: result.Hashtags,
-		pageView: toPageView(result.Arts, toArtSummaryView)}
+		numberedPageView: toNumberedPageView(result.Arts, toArtSummaryView)}
 	if v.Hashtags == nil {
 		v.Hashtags = []string{}
 	}

@@ -19,8 +19,24 @@ func pathID(c echo.Context, name string) (int64, error) {
 	return id, nil
 }
 
-// pageQuery reads page and size; both are optional.
+// pageQuery reads size with page or cursor, all optional; with a cursor,
+// page is ignored.
 func pageQuery(c echo.Context) (application.PageRequest, error) {
+	cursor := c.QueryParam("cursor")
+	if cursor == "" {
+		return numberedPageQuery(c)
+	}
+	var col validation.Collector
+	size := intQuery(c, "size", &col)
+	if err := col.Err(); err != nil {
+		return application.PageRequest{}, err
+	}
+	return application.NewCursorPageRequest(cursor, size)
+}
+
+// numberedPageQuery reads page and size, both optional, for lists that take
+// no cursor.
+func numberedPageQuery(c echo.Context) (application.PageRequest, error) {
 	var col validation.Collector
 	page := intQuery(c, "page", &col)
 	size := intQuery(c, "size", &col)

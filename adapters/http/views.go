@@ -47,7 +47,21 @@ type ledgerEntryView struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// pageView is one page of a list. A numbered page carries the list's total
+// (capped past application.TotalCap); a cursor page leaves it out. Either
+// carries the cursor of the next page, null on the last.
 type pageView[T any] struct {
+	Items            []T     `json:"items"`
+	Page             int     `json:"page"`
+	Size             int     `json:"size"`
+	TotalItems       *int    `json:"total_items,omitempty"`
+	TotalPages       *int    `json:"total_pages,omitempty"`
+	TotalItemsCapped *bool   `json:"total_items_capped,omitempty"`
+	NextCursor       *string `json:"next_cursor"`
+}
+
+// numberedPageView is a page of a list that takes no cursor.
+type numberedPageView[T any] struct {
 	Items      []T `json:"items"`
 	Page       int `json:"page"`
 	Size       int `json:"size"`
@@ -91,9 +105,27 @@ func toLedgerEntryView(e point.LedgerEntry) ledgerEntryView {
 }
 
 func toPageView[T, V any](p application.Page[T], convert func(T) V) pageView[V] {
-	items := make([]V, 0, len(p.Items))
-	for _, item := range p.Items {
-		items = append(items, convert(item))
+	v := pageView[V]{Items: convertAll(p.Items, convert), Page: p.Request.Number(), Size: p.Request.Size()}
+	if p.HasTotal() {
+		total, pages, capped := p.TotalItems, p.TotalPages(), p.TotalCapped
+		v.TotalItems, v.TotalPages, v.TotalItemsCapped = &total, &pages, &capped
 	}
-	return pageView[V]{Items: items, Page: p.Request.Number(), Size: p.Request.Size(), TotalItems: p.TotalItems, TotalPages: p.TotalPages()}
+	if p.NextCursor != "" {
+		next := p.NextCursor
+		v.NextCursor = &next
+	}
+	return v
+}
+
+func toNumberedPageView[T, V any](p application.Page[T], convert func(T) V) numberedPageView[V] {
+	return numberedPageView[V]{Items: convertAll(p.Items, convert), Page: p.Request.Number(), Size: p.Request.Size(),
+		TotalItems: p.TotalItems, TotalPages: p.TotalPages()}
+}
+
+func convertAll[T, V any](items []T, convert func(T) V) []V {
+	out := make([]V, 0, len(items))
+	for _, item := range items {
+		out = append(out, convert(item))
+	}
+	return out
 }

@@ -193,10 +193,11 @@ func (f *catalogFixture) list(t *testing.T, q application.ArtQuery) []int64 {
 	if q.Now.IsZero() {
 		q.Now = testNow
 	}
-	items, total, err := f.store.List(context.Background(), q, mustPage(t, 1, 100))
+	got, err := f.store.List(context.Background(), q, mustPage(t, 1, 100))
 	require.NoError(t, err)
-	assert.Len(t, items, total)
-	return summaryIDs(items)
+	assert.Equal(t, application.Total{Count: len(got.Items)}, got.Total)
+	assert.Nil(t, got.Next, "everything fits one page")
+	return summaryIDs(got.Items)
 }
 
 func TestArtStoreListSorts(t *testing.T) {
@@ -341,11 +342,12 @@ func TestArtStoreListFilters(t *testing.T) {
 
 	t.Run("a hashtag nobody uses gives an empty page", func(t *testing.T) {
 		t.Parallel()
-		items, total, err := f.store.List(context.Background(), application.ArtQuery{Hashtag: "nobody"}, mustPage(t, 1, 20))
+		got, err := f.store.List(context.Background(), application.ArtQuery{Hashtag: "nobody"}, mustPage(t, 1, 20))
 
 		require.NoError(t, err)
-		assert.Empty(t, items)
-		assert.Zero(t, total)
+		assert.Empty(t, got.Items)
+		assert.Zero(t, got.Total.Count)
+		assert.Nil(t, got.Next)
 	})
 
 	t.Run("pattern characters match only themselves", func(t *testing.T) {
@@ -370,36 +372,39 @@ func TestArtStoreListPages(t *testing.T) {
 
 	var got []int64
 	for number := 1; number <= 5; number++ {
-		items, total, err := f.store.List(ctx, q, mustPage(t, number, 5))
+		page, err := f.store.List(ctx, q, mustPage(t, number, 5))
 		require.NoError(t, err)
-		assert.Equal(t, 24, total)
+		assert.Equal(t, application.Total{Count: 24}, page.Total)
 		if number < 5 {
-			assert.Len(t, items, 5)
+			assert.Len(t, page.Items, 5)
+			assert.NotNil(t, page.Next, "more follow page %d", number)
 		} else {
-			assert.Len(t, items, 4, "the last page holds the rest")
+			assert.Len(t, page.Items, 4, "the last page holds the rest")
+			assert.Nil(t, page.Next, "nothing follows the last page")
 		}
-		got = append(got, summaryIDs(items)...)
+		got = append(got, summaryIDs(page.Items)...)
 	}
 	assert.Equal(t, want, got)
 
-	items, total, err := f.store.List(ctx, q, mustPage(t, 6, 5))
+	past, err := f.store.List(ctx, q, mustPage(t, 6, 5))
 	require.NoError(t, err)
-	assert.Empty(t, items, "past the last page")
-	assert.Equal(t, 24, total)
+	assert.Empty(t, past.Items, "past the last page")
+	assert.Equal(t, application.Total{Count: 24}, past.Total, "counted alone")
 
-	items, total, err = f.store.List(ctx, application.ArtQuery{Type: art.TypeAuction, Now: testNow}, mustPage(t, 2, 10))
+	auctions, err := f.store.List(ctx, application.ArtQuery{Type: art.TypeAuction, Now: testNow}, mustPage(t, 2, 10))
 	require.NoError(t, err)
-	assert.Equal(t, 12, total)
-	assert.Len(t, items, 2)
+	assert.Equal(t, application.Total{Count: 12}, auctions.Total)
+	assert.Len(t, auctions.Items, 2)
 }
 
 func TestArtStoreListSummaries(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)
 
-	items, _, err := f.store.List(context.Background(), application.ArtQuery{Now: testNow}, mustPage(t, 1, 100))
+	page, err := f.store.List(context.Background(), application.ArtQuery{Now: testNow}, mustPage(t, 1, 100))
 
 	require.NoError(t, err)
+	items := page.Items
 	byID := map[int64]fixtureArt{}
 	for _, a := range f.arts {
 		byID[a.id] = a

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 
 	"github.com/artauction/artauction/application"
@@ -340,32 +341,60 @@ func highestBidderOf(r artDetailRow) *application.MemberRef {
 	}
 }
 
+// auctionDetailColumns are the auction and highest-bidder columns of
+// artDetailRow, from auctions AS au and members AS hb.
+const auctionDetailColumns = `au.id, au.start_at, au.start_price, au.buy_now_price, au.bid_increment, au.status,
+	au.highest_amount, au.highest_bidder_id, au.bid_count, hb.nickname, hb.school`
+
+// artDetailSQL reads an art's page in one round trip: the art with its
+// hashtags, owner, auction, highest bidder and sale.
+const artDetailSQL = `SELECT ` + summarySelectList + `, ` + auctionDetailColumns + `,
+	pu.buyer_id, buyer.nickname, pu.price
+FROM arts AS a
+JOIN members AS m ON m.id = a.owner_id
+LEFT JOIN auctions AS au ON au.art_id = a.id
+LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id
+LEFT JOIN purchases AS pu ON pu.art_id = a.id
+LEFT JOIN members AS buyer ON buyer.id = pu.buyer_id
+WHERE a.id = $1`
+
+// artDetailForViewerSQL is artDetailSQL with whether the viewer ($2) likes the art.
+const artDetailForViewerSQL = `SELECT ` + summarySelectList + `, ` + auctionDetailColumns + `,
+	pu.buyer_id, buyer.nickname, pu.price,
+	EXISTS (SELECT 1 FROM art_likes AS l WHERE l.member_id = $2 AND l.art_id = a.id)
+FROM arts AS a
+JOIN members AS m ON m.id = a.owner_id
+LEFT JOIN auctions AS au ON au.art_id = a.id
+LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id
+LEFT JOIN purchases AS pu ON pu.art_id = a.id
+LEFT JOIN members AS buyer ON buyer.id = pu.buyer_id
+WHERE a.id = $1`
+
+// detailTargets are where summarySelectList and auctionDetailColumns scan to.
+func (r *artDetailRow) detailTargets(types *pgtype.Map, tags *[]string) []any {
+	return append(r.summaryTargets(types, tags), &r.AuctionID, &r.AuctionStartAt, &r.AuctionStartPrice,
+		&r.AuctionBuyNowPrice, &r.AuctionBidIncrement, &r.AuctionStatus, &r.AuctionHighestAmount,
+		&r.AuctionHighestBidderID, &r.AuctionBidCount, &r.BidderNickname, &r.BidderSchool)
+}
+
 // Detail reads an art's page: the art, its owner, its auction with the highest
-// bidder, and whether viewerID (0: anonymous) likes it.
+// bidder, and whether viewerID (0: anonymous) likes it, in one round trip.
 func (s *ArtStore) Detail(ctx context.Context, id, viewerID int64) (application.ArtDetail, error) {
-	db := idb(ctx, s.db)
 	var row artDetailRow
-	err := auctionColumns(summaryColumns(db.NewSelect().Model(&row))).
-		ColumnExpr("EXISTS (SELECT 1 FROM art_likes AS l WHERE l.member_id = ? AND l.art_id = a.id) AS liked", viewerID).
-		ColumnExpr("p.buyer_id, buyer.nickname AS buyer_nickname, p.price AS sold_price").
-		Join("JOIN members AS m ON m.id = a.owner_id").
-		Join("LEFT JOIN auctions AS au ON au.art_id = a.id").
-		Join("LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id").
-		Join("LEFT JOIN purchases AS p ON p.art_id = a.id").
-		Join("LEFT JOIN members AS buyer ON buyer.id = p.buyer_id").
-		Where("a.id = ?", id).
-		Scan(ctx)
+	var tags []string
+	targets := append(row.detailTargets(pgtype.NewMap(), &tags), &row.BuyerID, &row.BuyerNickname, &row.SoldPrice)
+	query, args := artDetailSQL, []any{id}
+	if viewerID != 0 {
+		query, args, targets = artDetailForViewerSQL, append(args, viewerID), append(targets, &row.Liked)
+	}
+	err := prepared(ctx, s.db).QueryRow(ctx, query, args...).Scan(targets...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return application.ArtDetail{}, art.ErrNotFound
 	}
 	if err != nil {
 		return application.ArtDetail{}, fmt.Errorf("select art detail: %w", err)
 	}
-	tags, err := hashtagsOf(ctx, db, []int64{id})
-	if err != nil {
-		return application.ArtDetail{}, err
-	}
-	summary, err := summaryFromRow(row.artListRow, tags[id])
+	summary, err := summaryFromRow(row.artListRow, tags)
 	if err != nil {
 		return application.ArtDetail{}, err
 	}
@@ -452,28 +481,6 @@ func (s *ArtStore) whyUnchanged(ctx context.Context, id int64) error {
 	return fmt.Errorf("art %d changed nothing though it may change", id)
 }
 
-// List answers a page of arts matching q, and how many match in all.
-func (s *ArtStore) List(ctx context.Context, q application.ArtQuery, page application.PageRequest) ([]application.ArtSummary, int, error) {
-	db := idb(ctx, s.db)
-	var rows []artListRow
-	query, err := s.listQuery(db, q, page, &rows)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := query.Scan(ctx); err != nil {
-		return nil, 0, fmt.Errorf("select arts: %w", err)
-	}
-	total, err := s.countQuery(db, q).Count(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("count arts: %w", err)
-	}
-	items, err := summariesOf(ctx, db, rows)
-	if err != nil {
-		return nil, 0, err
-	}
-	return items, int(total), nil
-}
-
 // summariesOf builds the summaries of rows, reading their hashtags in one query.
 func summariesOf(ctx context.Context, db bun.IDB, rows []artListRow) ([]application.ArtSummary, error) {
 	ids := make([]int64, len(rows))
@@ -491,96 +498,6 @@ func summariesOf(ctx context.Context, db bun.IDB, rows []artListRow) ([]applicat
 		}
 	}
 	return items, nil
-}
-
-// listQuery builds the page query of List, scanning into dest.
-func (s *ArtStore) listQuery(db bun.IDB, q application.ArtQuery, page application.PageRequest, dest *[]artListRow) (*bun.SelectQuery, error) {
-	query := summaryColumns(db.NewSelect().Model(dest)).
-		Join("JOIN members AS m ON m.id = a.owner_id").
-		Join("LEFT JOIN auctions AS au ON au.art_id = a.id")
-	if q.LikedBy != 0 {
-		query = query.Join("JOIN art_likes AS l ON l.art_id = a.id AND l.member_id = ?", q.LikedBy)
-	}
-	query = filterArts(query, q)
-	var err error
-	if query, err = orderArts(query, q); err != nil {
-		return nil, err
-	}
-	return query.Limit(int64(page.Size())).Offset(int64(page.Offset())), nil
-}
-
-// countQuery counts what listQuery pages through, joining only what the filters need.
-func (s *ArtStore) countQuery(db bun.IDB, q application.ArtQuery) *bun.SelectQuery {
-	query := db.NewSelect().TableExpr("arts AS a")
-	if q.Status == application.StatusOpenAuction {
-		query = query.Join("JOIN auctions AS au ON au.art_id = a.id")
-	}
-	if q.LikedBy != 0 {
-		query = query.Join("JOIN art_likes AS l ON l.art_id = a.id AND l.member_id = ?", q.LikedBy)
-	}
-	return filterArts(query, q)
-}
-
-// openNow is true for the row of an auction open at ? (twice); NULL without auction.
-const openNow = "au.status = 'open' AND au.start_at <= ? AND au.end_at > ?"
-
-// filterArts adds the filters of q on arts AS a (and auctions AS au for
-// StatusOpenAuction, which the caller joins).
-func filterArts(query *bun.SelectQuery, q application.ArtQuery) *bun.SelectQuery {
-	if q.Text != "" {
-		// The same expression as arts_text_trgm_idx, so that the index serves it.
-		query = query.Where(`(a.name || ' ' || a.description) ILIKE ? ESCAPE '\'`, "%"+escapeLike(q.Text)+"%")
-	}
-	if q.Hashtag != "" {
-		query = query.Where("EXISTS (SELECT 1 FROM art_hashtags AS h WHERE h.art_id = a.id AND h.name = ?)", q.Hashtag)
-	}
-	if q.Type != "" {
-		query = query.Where("a.type = ?", string(q.Type))
-	}
-	switch q.Status {
-	case application.StatusAnyArt:
-	case application.StatusOpenAuction:
-		query = query.Where(openNow, q.Now, q.Now)
-	default:
-		query = query.Where("a.status = ?", string(q.Status))
-	}
-	if q.OwnerID != 0 {
-		query = query.Where("a.owner_id = ?", q.OwnerID)
-	}
-	return query
-}
-
-// artOrders are the ORDER BY of each sort; each matches an index of the migration.
-var artOrders = map[application.ArtSort]string{
-	"":                        "a.created_at DESC, a.id DESC",
-	application.SortNewest:    "a.created_at DESC, a.id DESC",
-	application.SortOldest:    "a.created_at ASC, a.id DESC",
-	application.SortPriceAsc:  "a.current_price ASC, a.id DESC",
-	application.SortPriceDesc: "a.current_price DESC, a.id DESC",
-	application.SortLikesDesc: "a.like_count DESC, a.id DESC",
-	application.SortLikesAsc:  "a.like_count ASC, a.id DESC",
-	application.SortBidsDesc:  "a.bid_count DESC, a.id DESC",
-	application.SortBidsAsc:   "a.bid_count ASC, a.id DESC",
-}
-
-func orderArts(query *bun.SelectQuery, q application.ArtQuery) (*bun.SelectQuery, error) {
-	if q.LikedBy != 0 {
-		return query.OrderExpr("l.created_at DESC, a.id DESC"), nil
-	}
-	if q.Sort == application.SortEndingSoon {
-		// Auctions open now first, soonest end first; then the rest, newest first.
-		open := "COALESCE(" + openNow + ", false)"
-		return query.
-			OrderExpr("CASE WHEN "+open+" THEN 0 ELSE 1 END", q.Now, q.Now).
-			OrderExpr("CASE WHEN "+open+" THEN au.end_at END ASC", q.Now, q.Now).
-			OrderExpr("CASE WHEN "+open+" THEN NULL ELSE a.created_at END DESC", q.Now, q.Now).
-			OrderExpr("a.id DESC"), nil
-	}
-	order, ok := artOrders[q.Sort]
-	if !ok {
-		return nil, fmt.Errorf("list arts: unknown sort %q", q.Sort)
-	}
-	return query.OrderExpr(order), nil
 }
 
 // escapeLike makes s match itself literally inside a LIKE pattern escaped by '\'.

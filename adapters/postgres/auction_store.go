@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 
 	"github.com/artauction/artauction/application"
@@ -38,21 +40,6 @@ type bidEntryRow struct {
 
 	BidderNickname string `bun:"bidder_nickname"`
 	BidderSchool   string `bun:"bidder_school"`
-}
-
-// auctionDetailRow is an auction's art detail with the art's hashtags in order.
-type auctionDetailRow struct {
-	artDetailRow `bun:",extend"`
-
-	Hashtags []string `bun:"hashtags,array"`
-}
-
-// memberBidRow is an auction a member bid on, with its art and the member's standing.
-type memberBidRow struct {
-	artDetailRow `bun:",extend"`
-
-	MyBid   int64 `bun:"my_bid"`
-	BuyerID int64 `bun:"buyer_id"`
 }
 
 func auctionFromRow(r auctionRow) (*auction.Auction, error) {
@@ -215,51 +202,114 @@ func (s *AuctionStore) DueForClose(ctx context.Context, now time.Time, limit int
 	return due, nil
 }
 
+// auctionDetailSQL reads an auction with its art, hashtags, owner and leader
+// in one round trip: every accepted bid is answered with this read.
+const auctionDetailSQL = `SELECT ` + summarySelectList + `, ` + auctionDetailColumns + `
+FROM auctions AS au
+JOIN arts AS a ON a.id = au.art_id
+JOIN members AS m ON m.id = a.owner_id
+LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id
+WHERE au.id = $1`
+
 // Detail reads an auction with its art and its leader.
 func (s *AuctionStore) Detail(ctx context.Context, auctionID int64) (application.AuctionDetail, error) {
-	var row auctionDetailRow
-	// One round trip, hashtags included: every accepted bid is answered with this read.
-	err := auctionColumns(summaryColumns(idb(ctx, s.db).NewSelect().Model(&row))).
-		ColumnExpr("ARRAY(SELECT h.name FROM art_hashtags AS h WHERE h.art_id = a.id ORDER BY h.position) AS hashtags").
-		Join("JOIN auctions AS au ON au.art_id = a.id").
-		Join("JOIN members AS m ON m.id = a.owner_id").
-		Join("LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id").
-		Where("au.id = ?", auctionID).
-		Scan(ctx)
+	var row artDetailRow
+	var tags []string
+	err := prepared(ctx, s.db).QueryRow(ctx, auctionDetailSQL, auctionID).Scan(row.detailTargets(pgtype.NewMap(), &tags)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return application.AuctionDetail{}, auction.ErrNotFound
 	}
 	if err != nil {
 		return application.AuctionDetail{}, fmt.Errorf("select auction detail: %w", err)
 	}
-	summary, err := summaryFromRow(row.artListRow, row.Hashtags)
+	summary, err := summaryFromRow(row.artListRow, tags)
 	if err != nil {
 		return application.AuctionDetail{}, err
 	}
-	au, err := auctionFromDetailRow(row.artDetailRow)
+	au, err := auctionFromDetailRow(row)
 	if err != nil {
 		return application.AuctionDetail{}, err
 	}
-	return application.AuctionDetail{Auction: au, Art: summary, HighestBidder: highestBidderOf(row.artDetailRow)}, nil
+	return application.AuctionDetail{Auction: au, Art: summary, HighestBidder: highestBidderOf(row)}, nil
 }
 
-// Bids lists an auction's bids newest first, and how many it has.
-func (s *AuctionStore) Bids(ctx context.Context, auctionID int64, page application.PageRequest) ([]application.BidEntry, int, error) {
-	db := idb(ctx, s.db)
-	var rows []bidEntryRow
-	err := bidEntries(db, &rows, auctionID).
-		OrderExpr("b.id DESC").
-		Limit(int64(page.Size())).
-		Offset(int64(page.Offset())).
-		Scan(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("select bids: %w", err)
+// auctionBidsSQL is a page of an auction's bids, newest first, after the
+// bids_auction_idx walk: by offset, or ($2) after a bid id. Its first column
+// is the auction's bid count, the exact total (bids are never deleted alone);
+// an auction without bids on the page gives one row of NULL bid columns, an
+// unknown auction none.
+func auctionBidsSQL(size int, byCursor bool) string {
+	skip := "OFFSET $2"
+	if byCursor {
+		skip = ""
 	}
-	total, err := db.NewSelect().Model((*bidRow)(nil)).Where("b.auction_id = ?", auctionID).Count(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("count bids: %w", err)
+	after := ""
+	if byCursor {
+		after = " AND b.id < $2"
 	}
-	return bidEntriesFromRows(rows), int(total), nil
+	return `SELECT au.bid_count, b.id, b.bidder_id, b.amount, b.created_at, bm.nickname, bm.school
+FROM auctions AS au
+LEFT JOIN LATERAL (
+	SELECT b.id, b.bidder_id, b.amount, b.created_at FROM bids AS b
+	WHERE b.auction_id = au.id` + after + `
+	ORDER BY b.id DESC LIMIT ` + strconv.Itoa(size+1) + ` ` + skip + `
+) AS b ON true
+LEFT JOIN members AS bm ON bm.id = b.bidder_id
+WHERE au.id = $1
+ORDER BY b.id DESC`
+}
+
+// Bids lists a page of an auction's bids newest first; auction.ErrNotFound
+// for an unknown auction. The keyset of a bid is its id.
+func (s *AuctionStore) Bids(ctx context.Context, auctionID int64, page application.PageRequest) (application.StoredPage[application.BidEntry], error) {
+	var none application.StoredPage[application.BidEntry]
+	args := []any{auctionID, page.Offset()}
+	if after := page.After(); after != nil {
+		if len(after) != 1 {
+			return none, fmt.Errorf("bids keyset of %d values: %w", len(after), application.ErrInvalidCursor)
+		}
+		args[1] = after[0]
+	}
+	rows, err := prepared(ctx, s.db).Query(ctx, auctionBidsSQL(page.Size(), page.ByCursor()), args...)
+	if err != nil {
+		return none, fmt.Errorf("select bids: %w", err)
+	}
+	defer rows.Close()
+	result := application.StoredPage[application.BidEntry]{Items: []application.BidEntry{}}
+	found := false
+	for rows.Next() {
+		found = true
+		var bidCount int64
+		var id, bidderID, amount sql.NullInt64
+		var createdAt sql.NullTime
+		var nickname, school sql.NullString
+		if err := rows.Scan(&bidCount, &id, &bidderID, &amount, &createdAt, &nickname, &school); err != nil {
+			return none, fmt.Errorf("scan bid: %w", err)
+		}
+		result.Total = application.Total{Count: int(bidCount)}
+		if !id.Valid {
+			break
+		}
+		if len(result.Items) == page.Size() {
+			result.Next = application.Keyset{result.Items[len(result.Items)-1].ID}
+			break
+		}
+		result.Items = append(result.Items, application.BidEntry{
+			ID: id.Int64, AuctionID: auctionID, Amount: amount.Int64,
+			Bidder:    application.MemberRef{ID: bidderID.Int64, Nickname: nickname.String, School: school.String},
+			CreatedAt: createdAt.Time.UTC(),
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return none, fmt.Errorf("read bids: %w", err)
+	}
+	if !found {
+		return none, auction.ErrNotFound
+	}
+	if page.ByCursor() {
+		result.Total = application.Total{}
+	}
+	return result, nil
 }
 
 // bidEntries selects an auction's bids with their bidders into rows.
@@ -286,54 +336,84 @@ func bidEntriesFromRows(rows []bidEntryRow) []application.BidEntry {
 	return items
 }
 
-// MemberBids lists one row per auction the member bid on, the auction with the
-// member's latest bid first, and how many auctions that is.
-func (s *AuctionStore) MemberBids(ctx context.Context, memberID int64, page application.PageRequest) ([]application.MemberBid, int, error) {
-	db := idb(ctx, s.db)
-	var rows []memberBidRow
-	err := auctionColumns(summaryColumns(db.NewSelect().Model(&rows))).
-		ColumnExpr("mine.my_bid").
-		ColumnExpr("COALESCE(p.buyer_id, 0) AS buyer_id").
-		Join("JOIN auctions AS au ON au.art_id = a.id").
-		Join(`JOIN (
-			SELECT auction_id, max(amount) AS my_bid, max(id) AS last_bid_id
-			FROM bids WHERE bidder_id = ? GROUP BY auction_id
-		) AS mine ON mine.auction_id = au.id`, memberID).
-		Join("JOIN members AS m ON m.id = a.owner_id").
-		Join("LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id").
-		Join("LEFT JOIN purchases AS p ON p.art_id = a.id").
-		OrderExpr("mine.last_bid_id DESC").
-		Limit(int64(page.Size())).
-		Offset(int64(page.Offset())).
-		Scan(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("select member's bids: %w", err)
+// memberBidsSQL is a page of the auctions a member ($1) bid on, the one with
+// their latest bid first: by offset, or ($2) after a latest bid id, which is
+// the keyset (bid ids are unique). A member's bids are grouped by auction off
+// bids_bidder_idx; a numbered page also counts the auctions, up to the cap.
+func memberBidsSQL(size int, byCursor bool) string {
+	after, skip, total := "", " OFFSET $2", memberAuctionsCount
+	if byCursor {
+		after, skip, total = " HAVING max(id) < $2", "", "NULL::bigint"
 	}
-	var total int
-	err = db.NewSelect().Model((*bidRow)(nil)).
-		ColumnExpr("count(DISTINCT b.auction_id)").
-		Where("b.bidder_id = ?", memberID).
-		Scan(ctx, &total)
-	if err != nil {
-		return nil, 0, fmt.Errorf("count member's auctions: %w", err)
-	}
-	listRows := make([]artListRow, len(rows))
-	for i, r := range rows {
-		listRows[i] = r.artListRow
-	}
-	summaries, err := summariesOf(ctx, db, listRows)
-	if err != nil {
-		return nil, 0, err
-	}
-	items := make([]application.MemberBid, len(rows))
-	for i, r := range rows {
-		au, err := auctionFromDetailRow(r.artDetailRow)
-		if err != nil {
-			return nil, 0, err
+	return `SELECT ` + summarySelectList + `, ` + auctionDetailColumns + `,
+	mine.my_bid, COALESCE(pu.buyer_id, 0), mine.last_bid_id, ` + total + `
+FROM (
+	SELECT auction_id, max(amount) AS my_bid, max(id) AS last_bid_id
+	FROM bids WHERE bidder_id = $1 GROUP BY auction_id` + after + `
+	ORDER BY last_bid_id DESC LIMIT ` + strconv.Itoa(size+1) + skip + `
+) AS mine
+JOIN auctions AS au ON au.id = mine.auction_id
+JOIN arts AS a ON a.id = au.art_id
+JOIN members AS m ON m.id = a.owner_id
+LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id
+LEFT JOIN purchases AS pu ON pu.art_id = a.id
+ORDER BY mine.last_bid_id DESC`
+}
+
+// memberAuctionsCount counts the auctions a member ($1) bid on, up to the cap.
+var memberAuctionsCount = `(SELECT count(*) FROM (
+	SELECT DISTINCT auction_id FROM bids WHERE bidder_id = $1 LIMIT ` + strconv.Itoa(countCap) + `) AS counted)`
+
+// MemberBids lists a page of the auctions the member bid on, the auction with
+// the member's latest bid first.
+func (s *AuctionStore) MemberBids(ctx context.Context, memberID int64, page application.PageRequest) (application.StoredPage[application.MemberBid], error) {
+	var none application.StoredPage[application.MemberBid]
+	args := []any{memberID, page.Offset()}
+	if after := page.After(); after != nil {
+		if len(after) != 1 {
+			return none, fmt.Errorf("member bids keyset of %d values: %w", len(after), application.ErrInvalidCursor)
 		}
-		items[i] = application.MemberBid{Auction: au, Art: summaries[i], MyBid: r.MyBid, BuyerID: r.BuyerID}
+		args[1] = after[0]
 	}
-	return items, total, nil
+	rows, err := prepared(ctx, s.db).Query(ctx, memberBidsSQL(page.Size(), page.ByCursor()), args...)
+	if err != nil {
+		return none, fmt.Errorf("select member's bids: %w", err)
+	}
+	defer rows.Close()
+	result := application.StoredPage[application.MemberBid]{Items: []application.MemberBid{}}
+	types := pgtype.NewMap()
+	var counted sql.NullInt64
+	var lastBidID, previousLastBidID int64
+	for rows.Next() {
+		var row artDetailRow
+		var tags []string
+		var item application.MemberBid
+		previousLastBidID = lastBidID
+		targets := append(row.detailTargets(types, &tags), &item.MyBid, &item.BuyerID, &lastBidID, &counted)
+		if err := rows.Scan(targets...); err != nil {
+			return none, fmt.Errorf("scan member's bid: %w", err)
+		}
+		if len(result.Items) == page.Size() {
+			result.Next = application.Keyset{previousLastBidID}
+			break
+		}
+		if item.Art, err = summaryFromRow(row.artListRow, tags); err != nil {
+			return none, err
+		}
+		if item.Auction, err = auctionFromDetailRow(row); err != nil {
+			return none, err
+		}
+		result.Items = append(result.Items, item)
+	}
+	if err := rows.Err(); err != nil {
+		return none, fmt.Errorf("read member's bids: %w", err)
+	}
+	if !page.ByCursor() {
+		if result.Total, err = totalOf(ctx, prepared(ctx, s.db), page, len(result.Items), counted, memberAuctionsCount, memberID); err != nil {
+			return none, fmt.Errorf("count member's auctions: %w", err)
+		}
+	}
+	return result, nil
 }
 
 var _ application.LiveHistory = (*AuctionStore)(nil)

@@ -76,15 +76,15 @@ func TestAuctionStoreSaveBid(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(12_100), a.MinNextBid())
 
-	bids, total, err := store.Bids(ctx, auctionID, mustPage(t, 1, 20))
+	bids, err := store.Bids(ctx, auctionID, mustPage(t, 1, 20))
 	require.NoError(t, err)
-	assert.Equal(t, 2, total)
+	assert.Equal(t, application.Total{Count: 2}, bids.Total)
 	assert.Equal(t, []application.BidEntry{
 		{ID: second, AuctionID: auctionID, Amount: 12_000, Bidder: application.MemberRef{ID: bob, Nickname: "bob", School: "Seoul Arts"},
 			CreatedAt: testNow.Add(time.Minute)},
 		{ID: first, AuctionID: auctionID, Amount: 10_000, Bidder: application.MemberRef{ID: alice, Nickname: "alice", School: "Seoul Arts"},
 			CreatedAt: testNow},
-	}, bids)
+	}, bids.Items)
 }
 
 func TestAuctionStoreSaveBidMovesTheEndForSoftClose(t *testing.T) {
@@ -357,19 +357,46 @@ func TestAuctionStoreBidsPages(t *testing.T) {
 		ids = append(ids, bid(t, store, auctionID, bidder, 10_000+int64(i)*100, testNow))
 	}
 
-	page2, total, err := store.Bids(ctx, auctionID, mustPage(t, 2, 2))
+	page2, err := store.Bids(ctx, auctionID, mustPage(t, 2, 2))
 
 	require.NoError(t, err)
-	assert.Equal(t, 5, total)
-	require.Len(t, page2, 2)
-	assert.Equal(t, []int64{ids[2], ids[1]}, []int64{page2[0].ID, page2[1].ID})
-	assert.Equal(t, int64(10_100), page2[1].Amount)
-	assert.Equal(t, "bob", page2[1].Bidder.Nickname)
+	assert.Equal(t, application.Total{Count: 5}, page2.Total)
+	require.Len(t, page2.Items, 2)
+	assert.Equal(t, []int64{ids[2], ids[1]}, []int64{page2.Items[0].ID, page2.Items[1].ID})
+	assert.Equal(t, int64(10_100), page2.Items[1].Amount)
+	assert.Equal(t, "bob", page2.Items[1].Bidder.Nickname)
+	assert.Equal(t, application.Keyset{ids[1]}, page2.Next, "page 3 starts after the last bid of page 2")
 
-	none, total, err := store.Bids(ctx, 404, mustPage(t, 1, 20))
+	page3, err := store.Bids(ctx, auctionID, afterPage(t, page2.Next, 2))
 	require.NoError(t, err)
-	assert.Zero(t, total)
-	assert.Empty(t, none)
+	assert.Equal(t, []int64{ids[0]}, []int64{page3.Items[0].ID}, "the page after the cursor")
+	assert.Nil(t, page3.Next, "the last page")
+	assert.Zero(t, page3.Total, "a cursor page does not count")
+
+	past, err := store.Bids(ctx, auctionID, mustPage(t, 4, 2))
+	require.NoError(t, err)
+	assert.Empty(t, past.Items)
+	assert.Equal(t, application.Total{Count: 5}, past.Total, "past the last page, the total still")
+
+	_, err = store.Bids(ctx, 404, mustPage(t, 1, 20))
+	assert.ErrorIs(t, err, auction.ErrNotFound)
+
+	_, err = store.Bids(ctx, auctionID, afterPage(t, application.Keyset{ids[1], 7}, 2))
+	assert.ErrorIs(t, err, application.ErrInvalidCursor, "a bid keyset is one id")
+}
+
+func TestAuctionStoreBidsWithoutBids(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	owner := createMember(t, db, "painter")
+	_, auctionID := createAuctionArt(t, db, owner, "Quiet", testNow.Add(time.Hour))
+
+	page, err := postgres.NewAuctionStore(db).Bids(context.Background(), auctionID, mustPage(t, 1, 20))
+
+	require.NoError(t, err)
+	assert.Empty(t, page.Items)
+	assert.Zero(t, page.Total)
+	assert.Nil(t, page.Next)
 }
 
 func TestAuctionStoreMemberBids(t *testing.T) {
@@ -407,10 +434,11 @@ func TestAuctionStoreMemberBids(t *testing.T) {
 	_, err = purchases.Create(ctx, p)
 	require.NoError(t, err)
 
-	items, total, err := store.MemberBids(ctx, alice, mustPage(t, 1, 20))
+	all, err := store.MemberBids(ctx, alice, mustPage(t, 1, 20))
 
 	require.NoError(t, err)
-	assert.Equal(t, 3, total)
+	assert.Equal(t, application.Total{Count: 3}, all.Total)
+	items := all.Items
 	require.Len(t, items, 3)
 	assert.Equal(t, []int64{first, third, second}, []int64{items[0].Auction.ID(), items[1].Auction.ID(), items[2].Auction.ID()})
 	assert.Equal(t, []int64{10_400, 10_000, 11_000}, []int64{items[0].MyBid, items[1].MyBid, items[2].MyBid})
@@ -424,22 +452,36 @@ func TestAuctionStoreMemberBids(t *testing.T) {
 	assert.Equal(t, int64(12_000), items[1].Auction.HighestAmount())
 	assert.Equal(t, auction.StatusClosed, items[2].Auction.StoredStatus())
 
-	page2, total, err := store.MemberBids(ctx, alice, mustPage(t, 2, 2))
+	page1, err := store.MemberBids(ctx, alice, mustPage(t, 1, 2))
 	require.NoError(t, err)
-	assert.Equal(t, 3, total)
-	require.Len(t, page2, 1)
-	assert.Equal(t, second, page2[0].Auction.ID())
+	require.NotNil(t, page1.Next)
+	page2, err := store.MemberBids(ctx, alice, mustPage(t, 2, 2))
+	require.NoError(t, err)
+	assert.Equal(t, application.Total{Count: 3}, page2.Total)
+	require.Len(t, page2.Items, 1)
+	assert.Equal(t, second, page2.Items[0].Auction.ID())
+	assert.Nil(t, page2.Next)
+	byCursor, err := store.MemberBids(ctx, alice, afterPage(t, page1.Next, 2))
+	require.NoError(t, err)
+	require.Len(t, byCursor.Items, 1)
+	assert.Equal(t, second, byCursor.Items[0].Auction.ID(), "the cursor page is the second page")
+	assert.Nil(t, byCursor.Next)
 
-	bobs, total, err := store.MemberBids(ctx, bob, mustPage(t, 1, 20))
+	bobs, err := store.MemberBids(ctx, bob, mustPage(t, 1, 20))
 	require.NoError(t, err)
-	assert.Equal(t, 4, total)
-	assert.Equal(t, first, bobs[0].Auction.ID())
-	assert.Equal(t, application.StandingLost, bobs[2].Standing(bob), "second was sold to Alice")
+	assert.Equal(t, application.Total{Count: 4}, bobs.Total)
+	assert.Equal(t, first, bobs.Items[0].Auction.ID())
+	assert.Equal(t, application.StandingLost, bobs.Items[2].Standing(bob), "second was sold to Alice")
 
-	none, total, err := store.MemberBids(ctx, owner, mustPage(t, 1, 20))
+	none, err := store.MemberBids(ctx, owner, mustPage(t, 1, 20))
 	require.NoError(t, err)
-	assert.Zero(t, total)
-	assert.Empty(t, none)
+	assert.Zero(t, none.Total)
+	assert.Empty(t, none.Items)
+
+	past, err := store.MemberBids(ctx, alice, mustPage(t, 5, 2))
+	require.NoError(t, err)
+	assert.Empty(t, past.Items)
+	assert.Equal(t, application.Total{Count: 3}, past.Total, "past the last page, the total still")
 }
 
 func TestAuctionStoreReplaysBidsAfterACount(t *testing.T) {

@@ -60,6 +60,14 @@ func mustPage(t *testing.T, number, size int) application.PageRequest {
 	return p
 }
 
+// afterPage is the request for the page of size after keyset.
+func afterPage(t *testing.T, after application.Keyset, size int) application.PageRequest {
+	t.Helper()
+	p, err := application.NewPageAfter(after, size)
+	require.NoError(t, err)
+	return p
+}
+
 // summaryIDs lists the art ids of a page in order.
 func summaryIDs(items []application.ArtSummary) []int64 {
 	ids := make([]int64, len(items))

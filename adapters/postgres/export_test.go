@@ -4,17 +4,12 @@ import (
 	"github.com/artauction/artauction/application"
 )
 
-// ListSQL is the page query List runs for q and page, for EXPLAIN in tests.
-func (s *ArtStore) ListSQL(q application.ArtQuery, page application.PageRequest) (string, error) {
-	var rows []artListRow
-	query, err := s.listQuery(s.db, q, page, &rows)
+// ArtListStatement is the statement List runs for q and page, for EXPLAIN in
+// tests, and whether it is planned for each call (else once, generically).
+func ArtListStatement(q application.ArtQuery, page application.PageRequest) (text string, args []any, perCall bool, err error) {
+	st, shape, err := artListStatementFor(q, page)
 	if err != nil {
-		return "", err
+		return "", nil, false, err
 	}
-	return query.String(), nil
-}
-
-// CountSQL is the count query List runs for q.
-func (s *ArtStore) CountSQL(q application.ArtQuery) string {
-	return s.countQuery(s.db, q).ColumnExpr("count(*)").String()
+	return st.text, st.args, shape.planPerCall(), nil
 }

@@ -78,19 +78,24 @@ func (s *MemberStore) Create(ctx context.Context, m *member.Member) (int64, erro
 	return row.ID, nil
 }
 
-// ByID finds a member by id.
+// memberColumns are memberRow's columns but updated_at, which no reader needs.
+const memberColumns = `id, email, password_hash, nickname, name, school, phone, points_total, points_available, created_at`
+
+// ByID finds a member by id: the member page, and every request of a member
+// about themselves.
 func (s *MemberStore) ByID(ctx context.Context, id int64) (*member.Member, error) {
-	return s.findOne(ctx, "id = ?", id)
+	return s.findOne(ctx, `SELECT `+memberColumns+` FROM members WHERE id = $1`, id)
 }
 
 // ByEmail finds a member by (normalized) email.
 func (s *MemberStore) ByEmail(ctx context.Context, email member.Email) (*member.Member, error) {
-	return s.findOne(ctx, "email = ?", email.String())
+	return s.findOne(ctx, `SELECT `+memberColumns+` FROM members WHERE email = $1`, email.String())
 }
 
-func (s *MemberStore) findOne(ctx context.Context, where string, arg any) (*member.Member, error) {
+func (s *MemberStore) findOne(ctx context.Context, query string, arg any) (*member.Member, error) {
 	var row memberRow
-	err := idb(ctx, s.db).NewSelect().Model(&row).Where(where, arg).Scan(ctx)
+	err := prepared(ctx, s.db).QueryRow(ctx, query, arg).Scan(&row.ID, &row.Email, &row.PasswordHash, &row.Nickname,
+		&row.Name, &row.School, &row.Phone, &row.PointsTotal, &row.PointsAvailable, &row.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, member.ErrNotFound
 	}

@@ -119,27 +119,3 @@ func (s *PointStore) AppendLedger(ctx context.Context, entry point.LedgerEntry) 
 	}
 	return nil
 }
-
-// History returns one page of the member's ledger, newest first, and the
-// number of entries in the whole ledger of the member.
-func (s *PointStore) History(ctx context.Context, memberID int64, page application.PageRequest) ([]point.LedgerEntry, int, error) {
-	var rows []ledgerRow
-	total, err := idb(ctx, s.db).NewSelect().Model(&rows).
-		Where("member_id = ?", memberID).
-		OrderExpr("created_at DESC, id DESC").
-		Limit(int64(page.Size())).
-		Offset(int64(page.Offset())).
-		ScanAndCount(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("select point history: %w", err)
-	}
-	entries := make([]point.LedgerEntry, 0, len(rows))
-	for _, row := range rows {
-		entry, err := ledgerEntryFromRow(row)
-		if err != nil {
-			return nil, 0, err
-		}
-		entries = append(entries, entry)
-	}
-	return entries, int(total), nil
-}

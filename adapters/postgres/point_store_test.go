@@ -165,12 +165,26 @@ func TestPointStoreHistoryNewestFirstAndPaged(t *testing.T) {
 		req, err := application.NewPageRequest(tt.page, tt.size)
 		require.NoError(t, err)
 
-		got, total, err := store.History(ctx, alice, req)
+		got, err := store.History(ctx, alice, req)
 
 		require.NoError(t, err)
-		assert.Equal(t, tt.want, got, "page %d of %d", tt.page, tt.size)
-		assert.Equal(t, 5, total)
+		assert.Equal(t, tt.want, got.Items, "page %d of %d", tt.page, tt.size)
+		assert.Equal(t, application.Total{Count: 5}, got.Total)
 	}
+
+	var walked []point.LedgerEntry
+	req, err := application.NewPageRequest(1, 2)
+	require.NoError(t, err)
+	for {
+		got, err := store.History(ctx, alice, req)
+		require.NoError(t, err)
+		walked = append(walked, got.Items...)
+		if got.Next == nil {
+			break
+		}
+		req = afterPage(t, got.Next, 2)
+	}
+	assert.Equal(t, wantOrder, walked, "page after page by cursor, the same entries in the same order")
 }
 
 func TestPointStoreHistoryOfAMemberWithoutEntries(t *testing.T) {
@@ -179,12 +193,13 @@ func TestPointStoreHistoryOfAMemberWithoutEntries(t *testing.T) {
 	req, err := application.NewPageRequest(1, 20)
 	require.NoError(t, err)
 
-	got, total, err := postgres.NewPointStore(db).History(context.Background(), createMember(t, db, "alice"), req)
+	got, err := postgres.NewPointStore(db).History(context.Background(), createMember(t, db, "alice"), req)
 
 	require.NoError(t, err)
-	assert.Empty(t, got)
-	assert.NotNil(t, got)
-	assert.Zero(t, total)
+	assert.Empty(t, got.Items)
+	assert.NotNil(t, got.Items)
+	assert.Zero(t, got.Total)
+	assert.Nil(t, got.Next)
 }
 
 func TestPointStoreAppendLedgerOfAMissingMember(t *testing.T) {

@@ -159,37 +159,3 @@ func (s *PurchaseStore) Get(ctx context.Context, id int64) (application.Purchase
 	}
 	return items[0], nil
 }
-
-// ByBuyer lists what the member bought, newest first, and how many in all.
-func (s *PurchaseStore) ByBuyer(ctx context.Context, memberID int64, page application.PageRequest) ([]application.PurchaseView, int, error) {
-	return s.list(ctx, "buyer_id", memberID, page)
-}
-
-// BySeller lists what the member sold, newest first, and how many in all.
-func (s *PurchaseStore) BySeller(ctx context.Context, memberID int64, page application.PageRequest) ([]application.PurchaseView, int, error) {
-	return s.list(ctx, "seller_id", memberID, page)
-}
-
-// list pages through the purchases whose column (buyer_id or seller_id) is memberID.
-func (s *PurchaseStore) list(ctx context.Context, column string, memberID int64, page application.PageRequest) ([]application.PurchaseView, int, error) {
-	db := idb(ctx, s.db)
-	var rows []purchaseViewRow
-	err := viewQuery(db, &rows).
-		Where("p.? = ?", bun.Ident(column), memberID).
-		OrderExpr("p.purchased_at DESC, p.id DESC").
-		Limit(int64(page.Size())).
-		Offset(int64(page.Offset())).
-		Scan(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("select purchases by %s: %w", column, err)
-	}
-	total, err := db.NewSelect().Model((*purchaseRow)(nil)).Where("p.? = ?", bun.Ident(column), memberID).Count(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("count purchases by %s: %w", column, err)
-	}
-	items, err := views(ctx, db, rows)
-	if err != nil {
-		return nil, 0, err
-	}
-	return items, int(total), nil
-}

@@ -105,13 +105,12 @@ func (mr *MockArtStoreMockRecorder) Detail(ctx, id, viewerID any) *gomock.Call {
 }
 
 // List mocks base method.
-func (m *MockArtStore) List(ctx context.Context, q application.ArtQuery, page application.PageRequest) ([]application.ArtSummary, int, error) {
+func (m *MockArtStore) List(ctx context.Context, q application.ArtQuery, page application.PageRequest) (application.StoredPage[application.ArtSummary], error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "List", ctx, q, page)
-	ret0, _ := ret[0].([]application.ArtSummary)
-	ret1, _ := ret[1].(int)
-	ret2, _ := ret[2].(error)
-	return ret0, ret1, ret2
+	ret0, _ := ret[0].(application.StoredPage[application.ArtSummary])
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
 }
 
 // List indicates an expected call of List.

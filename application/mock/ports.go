@@ -278,13 +278,12 @@ func (mr *MockPointStoreMockRecorder) Charge(ctx, memberID, amount any) *gomock.
 }
 
 // History mocks base method.
-func (m *MockPointStore) History(ctx context.Context, memberID int64, page application.PageRequest) ([]point.LedgerEntry, int, error) {
+func (m *MockPointStore) History(ctx context.Context, memberID int64, page application.PageRequest) (application.StoredPage[point.LedgerEntry], error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "History", ctx, memberID, page)
-	ret0, _ := ret[0].([]point.LedgerEntry)
-	ret1, _ := ret[1].(int)
-	ret2, _ := ret[2].(error)
-	return ret0, ret1, ret2
+	ret0, _ := ret[0].(application.StoredPage[point.LedgerEntry])
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
 }
 
 // History indicates an expected call of History.

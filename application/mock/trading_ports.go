@@ -98,13 +98,12 @@ func (m *MockAuctionStore) EXPECT() *MockAuctionStoreMockRecorder {
 }
 
 // Bids mocks base method.
-func (m *MockAuctionStore) Bids(ctx context.Context, auctionID int64, page application.PageRequest) ([]application.BidEntry, int, error) {
+func (m *MockAuctionStore) Bids(ctx context.Context, auctionID int64, page application.PageRequest) (application.StoredPage[application.BidEntry], error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "Bids", ctx, auctionID, page)
-	ret0, _ := ret[0].([]application.BidEntry)
-	ret1, _ := ret[1].(int)
-	ret2, _ := ret[2].(error)
-	return ret0, ret1, ret2
+	ret0, _ := ret[0].(application.StoredPage[application.BidEntry])
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
 }
 
 // Bids indicates an expected call of Bids.
@@ -174,13 +173,12 @@ func (mr *MockAuctionStoreMockRecorder) Get(ctx, auctionID any) *gomock.Call {
 }
 
 // MemberBids mocks base method.
-func (m *MockAuctionStore) MemberBids(ctx context.Context, memberID int64, page application.PageRequest) ([]application.MemberBid, int, error) {
+func (m *MockAuctionStore) MemberBids(ctx context.Context, memberID int64, page application.PageRequest) (application.StoredPage[application.MemberBid], error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "MemberBids", ctx, memberID, page)
-	ret0, _ := ret[0].([]application.MemberBid)
-	ret1, _ := ret[1].(int)
-	ret2, _ := ret[2].(error)
-	return ret0, ret1, ret2
+	ret0, _ := ret[0].(application.StoredPage[application.MemberBid])
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
 }
 
 // MemberBids indicates an expected call of MemberBids.
@@ -324,13 +322,12 @@ func (m *MockPurchaseStore) EXPECT() *MockPurchaseStoreMockRecorder {
 }
 
 // ByBuyer mocks base method.
-func (m *MockPurchaseStore) ByBuyer(ctx context.Context, memberID int64, page application.PageRequest) ([]application.PurchaseView, int, error) {
+func (m *MockPurchaseStore) ByBuyer(ctx context.Context, memberID int64, page application.PageRequest) (application.StoredPage[application.PurchaseView], error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "ByBuyer", ctx, memberID, page)
-	ret0, _ := ret[0].([]application.PurchaseView)
-	ret1, _ := ret[1].(int)
-	ret2, _ := ret[2].(error)
-	return ret0, ret1, ret2
+	ret0, _ := ret[0].(application.StoredPage[application.PurchaseView])
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
 }
 
 // ByBuyer indicates an expected call of ByBuyer.
@@ -340,13 +337,12 @@ func (mr *MockPurchaseStoreMockRecorder) ByBuyer(ctx, memberID, page any) *gomoc
 }
 
 // BySeller mocks base method.
-func (m *MockPurchaseStore) BySeller(ctx context.Context, memberID int64, page application.PageRequest) ([]application.PurchaseView, int, error) {
+func (m *MockPurchaseStore) BySeller(ctx context.Context, memberID int64, page application.PageRequest) (application.StoredPage[application.PurchaseView], error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "BySeller", ctx, memberID, page)
-	ret0, _ := ret[0].([]application.PurchaseView)
-	ret1, _ := ret[1].(int)
-	ret2, _ := ret[2].(error)
-	return ret0, ret1, ret2
+	ret0, _ := ret[0].(application.StoredPage[application.PurchaseView])
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
 }
 
 // BySeller indicates an expected call of BySeller.
