@@ -29,9 +29,9 @@ func listArtsQuery(t *testing.T, req application.ListArtsRequest) application.Ar
 	arts := mock.NewMockArtStore(ctrl)
 	var got application.ArtQuery
 	arts.EXPECT().List(gomock.Any(), gomock.Any(), firstPage(t)).DoAndReturn(
-		func(_ context.Context, q application.ArtQuery, _ application.PageRequest) ([]application.ArtSummary, int, error) {
+		func(_ context.Context, q application.ArtQuery, _ application.PageRequest) (application.StoredPage[application.ArtSummary], error) {
 			got = q
-			return nil, 0, nil
+			return application.StoredPage[application.ArtSummary]{}, nil
 		})
 
 	_, err := application.NewListArts(arts, newFixedClock(ctrl)).Execute(context.Background(), req, firstPage(t))
@@ -162,11 +162,11 @@ func TestListArtsWithAHashtagOfOnlyHashesDoesNotListEverything(t *testing.T) {
 			everything := []application.ArtSummary{{Art: storedArt()}}
 			// A store that, like the real one, ignores an empty hashtag filter.
 			arts.EXPECT().List(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
-				func(_ context.Context, q application.ArtQuery, _ application.PageRequest) ([]application.ArtSummary, int, error) {
+				func(_ context.Context, q application.ArtQuery, _ application.PageRequest) (application.StoredPage[application.ArtSummary], error) {
 					if q.Hashtag == "" {
-						return everything, len(everything), nil
+						return application.StoredPage[application.ArtSummary]{Items: everything, Total: application.Total{Count: len(everything)}}, nil
 					}
-					return nil, 0, nil
+					return application.StoredPage[application.ArtSummary]{}, nil
 				}).AnyTimes()
 
 			p, err := application.NewListArts(arts, newFixedClock(ctrl)).Execute(context.Background(),
@@ -191,7 +191,8 @@ func TestListArtsReturnsThePageWithTotals(t *testing.T) {
 		{Art: storedArt(), Owner: application.MemberRef{ID: 7, Nickname: "alice"}},
 		{Art: storedArt(func(r *art.Record) { r.ID = 41 }), Owner: application.MemberRef{ID: 7, Nickname: "alice"}},
 	}
-	arts.EXPECT().List(gomock.Any(), gomock.Any(), page).Return(items, 57, nil)
+	arts.EXPECT().List(gomock.Any(), gomock.Any(), page).Return(
+		application.StoredPage[application.ArtSummary]{Items: items, Total: application.Total{Count: 57}}, nil)
 
 	p, err := application.NewListArts(arts, newFixedClock(ctrl)).Execute(context.Background(), application.ListArtsRequest{}, page)
 
@@ -199,16 +200,147 @@ func TestListArtsReturnsThePageWithTotals(t *testing.T) {
 	assert.Equal(t, items, p.Items)
 	assert.Equal(t, page, p.Request)
 	assert.Equal(t, 57, p.TotalItems)
+	assert.False(t, p.TotalCapped)
 	assert.Equal(t, 3, p.TotalPages())
+	assert.True(t, p.HasTotal())
+	assert.Empty(t, p.NextCursor, "the store said nothing follows")
 }
 
 func TestListArtsWhenTheStoreFails(t *testing.T) {
 	ctrl := gomock.NewController(t)
 	arts := mock.NewMockArtStore(ctrl)
 	errDB := errors.New("connection reset")
-	arts.EXPECT().List(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, 0, errDB)
+	arts.EXPECT().List(gomock.Any(), gomock.Any(), gomock.Any()).Return(application.StoredPage[application.ArtSummary]{}, errDB)
 
 	_, err := application.NewListArts(arts, newFixedClock(ctrl)).Execute(context.Background(), application.ListArtsRequest{}, firstPage(t))
 
 	assert.ErrorIs(t, err, errDB)
+}
+
+func TestListArtsPassesACappedTotalThrough(t *testing.T) {
+	ctrl := gomock.NewController(t)
+	arts := mock.NewMockArtStore(ctrl)
+	arts.EXPECT().List(gomock.Any(), gomock.Any(), gomock.Any()).Return(application.StoredPage[application.ArtSummary]{
+		Items: []application.ArtSummary{{Art: storedArt()}}, Total: application.CappedTotal(application.TotalCap + 1),
+	}, nil)
+
+	p, err := application.NewListArts(arts, newFixedClock(ctrl)).Execute(context.Background(), application.ListArtsRequest{}, firstPage(t))
+
+	require.NoError(t, err)
+	assert.Equal(t, 10_000, p.TotalItems)
+	assert.True(t, p.TotalCapped)
+	assert.Equal(t, 500, p.TotalPages())
+}
+
+// listArtsPages runs ListArts for req on page, with a store that answers
+// stored and records the page request it was given.
+func listArtsPage(t *testing.T, req application.ListArtsRequest, page application.PageRequest,
+	stored application.StoredPage[application.ArtSummary]) (application.Page[application.ArtSummary], application.PageRequest, error) {
+	t.Helper()
+	ctrl := gomock.NewController(t)
+	arts := mock.NewMockArtStore(ctrl)
+	var given application.PageRequest
+	arts.EXPECT().List(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+		func(_ context.Context, _ application.ArtQuery, p application.PageRequest) (application.StoredPage[application.ArtSummary], error) {
+			given = p
+			return stored, nil
+		}).MaxTimes(1)
+	p, err := application.NewListArts(arts, newFixedClock(ctrl)).Execute(context.Background(), req, page)
+	return p, given, err
+}
+
+func TestListArtsCursorGivesThePageAfterIt(t *testing.T) {
+	req := application.ListArtsRequest{Hashtag: "sea", Sort: "price_desc"}
+	page3, _, err := listArtsPage(t, req, mustPage(t, 3, 20), application.StoredPage[application.ArtSummary]{
+		Items: []application.ArtSummary{{Art: storedArt()}}, Next: application.Keyset{5000, 41}, Total: application.Total{Count: 70},
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, page3.NextCursor)
+
+	page4, given, err := listArtsPage(t, req, mustCursorPage(t, page3.NextCursor, 10), application.StoredPage[application.ArtSummary]{
+		Items: []application.ArtSummary{{Art: storedArt()}},
+	})
+
+	require.NoError(t, err)
+	assert.Equal(t, application.Keyset{5000, 41}, given.After(), "the store starts after the keyset of page 3")
+	assert.True(t, given.ByCursor())
+	assert.Equal(t, 10, given.Size(), "the size of the cursor request")
+	assert.Equal(t, 4, page4.Request.Number(), "the page after page 3")
+	assert.False(t, page4.HasTotal(), "a cursor page is not counted")
+	assert.Empty(t, page4.NextCursor)
+}
+
+func TestListArtsRefusesACursorOfAnotherList(t *testing.T) {
+	made := application.ListArtsRequest{Hashtag: "sea", Sort: "price_desc"}
+	page1, _, err := listArtsPage(t, made, firstPage(t), application.StoredPage[application.ArtSummary]{
+		Items: []application.ArtSummary{{Art: storedArt()}}, Next: application.Keyset{5000, 41},
+	})
+	require.NoError(t, err)
+	others := map[string]application.ListArtsRequest{
+		"another sort":         {Hashtag: "sea", Sort: "price_asc"},
+		"the default sort":     {Hashtag: "sea"},
+		"another hashtag":      {Hashtag: "sky", Sort: "price_desc"},
+		"one more filter":      {Hashtag: "sea", Sort: "price_desc", Type: "general"},
+		"a text filter":        {Hashtag: "sea", Sort: "price_desc", Text: "boat"},
+		"another owner":        {Hashtag: "sea", Sort: "price_desc", OwnerID: 3},
+		"someone's likes":      {Hashtag: "sea", Sort: "price_desc", LikedBy: 3},
+		"open auctions only":   {Hashtag: "sea", Sort: "price_desc", Status: "open_auction"},
+		"a filter fewer":       {Sort: "price_desc"},
+		"the same, normalized": {Hashtag: "#SEA", Sort: "price_desc"},
+	}
+	for name, req := range others {
+		t.Run(name, func(t *testing.T) {
+			_, given, err := listArtsPage(t, req, mustCursorPage(t, page1.NextCursor, 20), application.StoredPage[application.ArtSummary]{})
+
+			if name == "the same, normalized" {
+				require.NoError(t, err, "the hashtag normalizes to the one the cursor was made for")
+				assert.Equal(t, application.Keyset{5000, 41}, given.After())
+				return
+			}
+			assert.Equal(t, []string{"cursor"}, validationFieldNames(t, err))
+			assert.Nil(t, given.After(), "the store is not asked")
+		})
+	}
+}
+
+func TestListArtsRefusesAGarbledCursor(t *testing.T) {
+	page1, _, err := listArtsPage(t, application.ListArtsRequest{}, firstPage(t), application.StoredPage[application.ArtSummary]{
+		Items: []application.ArtSummary{{Art: storedArt()}}, Next: application.Keyset{1_700_000_000_000_000, 41},
+	})
+	require.NoError(t, err)
+	good := page1.NextCursor
+	garbled := map[string]string{
+		"cut short":           good[:8],
+		"one character off":   good[:len(good)-3] + flip(good[len(good)-3]) + good[len(good)-2:],
+		"another version":     "Ag" + good[2:],
+		"no position":         good[:15],
+		"base64 of nonsense":  "bm9uc2Vuc2U",
+		"a single character":  "A",
+		"standard base64 pad": good + "==",
+		"too long":            strings.Repeat("A", 129),
+	}
+	for name, cursor := range garbled {
+		t.Run(name, func(t *testing.T) {
+			page, err := application.NewCursorPageRequest(cursor, 20)
+			if err == nil {
+				_, given, err2 := listArtsPage(t, application.ListArtsRequest{}, page, application.StoredPage[application.ArtSummary]{})
+				err = err2
+				if err == nil {
+					// A flipped character may still decode to a position of
+					// this list: then it is only another position.
+					assert.Len(t, given.After(), 2, "a position of this list's shape")
+					return
+				}
+			}
+			assert.Equal(t, []string{"cursor"}, validationFieldNames(t, err))
+		})
+	}
+}
+
+// flip changes one base64url character into another.
+func flip(c byte) string {
+	if c == 'A' {
+		return "B"
+	}
+	return "A"
 }

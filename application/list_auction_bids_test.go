@@ -21,10 +21,8 @@ func TestListAuctionBidsReturnsOnePageWithTheTotal(t *testing.T) {
 		{ID: 13, AuctionID: 5, Amount: 2200, Bidder: application.MemberRef{ID: bobID, Nickname: "bob"}, CreatedAt: fixedTestNow},
 		{ID: 12, AuctionID: 5, Amount: 2100, Bidder: application.MemberRef{ID: annID, Nickname: "ann"}, CreatedAt: fixedTestNow.Add(-1)},
 	}
-	gomock.InOrder(
-		auctions.EXPECT().Get(gomock.Any(), int64(5)).Return(storedAuction(auctionLedBy(bobID, 2200)), aliceID, nil),
-		auctions.EXPECT().Bids(gomock.Any(), int64(5), request).Return(bids, 21, nil),
-	)
+	auctions.EXPECT().Bids(gomock.Any(), int64(5), request).Return(
+		application.StoredPage[application.BidEntry]{Items: bids, Total: application.Total{Count: 21}}, nil)
 
 	page, err := application.NewListAuctionBids(auctions).Execute(context.Background(), 5, request)
 
@@ -38,8 +36,7 @@ func TestListAuctionBidsReturnsOnePageWithTheTotal(t *testing.T) {
 func TestListAuctionBidsOfAnAuctionWithoutBids(t *testing.T) {
 	auctions := mock.NewMockAuctionStore(gomock.NewController(t))
 	request := mustPage(t, 1, 20)
-	auctions.EXPECT().Get(gomock.Any(), int64(5)).Return(storedAuction(), aliceID, nil)
-	auctions.EXPECT().Bids(gomock.Any(), int64(5), request).Return(nil, 0, nil)
+	auctions.EXPECT().Bids(gomock.Any(), int64(5), request).Return(application.StoredPage[application.BidEntry]{}, nil)
 
 	page, err := application.NewListAuctionBids(auctions).Execute(context.Background(), 5, request)
 
@@ -50,8 +47,7 @@ func TestListAuctionBidsOfAnAuctionWithoutBids(t *testing.T) {
 
 func TestListAuctionBidsOfAnUnknownAuction(t *testing.T) {
 	auctions := mock.NewMockAuctionStore(gomock.NewController(t))
-	auctions.EXPECT().Get(gomock.Any(), int64(404)).Return(nil, int64(0), auction.ErrNotFound)
-	// No Bids call: gomock fails on it.
+	auctions.EXPECT().Bids(gomock.Any(), int64(404), gomock.Any()).Return(application.StoredPage[application.BidEntry]{}, auction.ErrNotFound)
 
 	_, err := application.NewListAuctionBids(auctions).Execute(context.Background(), 404, mustPage(t, 1, 20))
 
@@ -61,10 +57,37 @@ func TestListAuctionBidsOfAnUnknownAuction(t *testing.T) {
 func TestListAuctionBidsFailure(t *testing.T) {
 	auctions := mock.NewMockAuctionStore(gomock.NewController(t))
 	boom := errors.New("boom")
-	auctions.EXPECT().Get(gomock.Any(), int64(5)).Return(storedAuction(), aliceID, nil)
-	auctions.EXPECT().Bids(gomock.Any(), int64(5), gomock.Any()).Return(nil, 0, boom)
+	auctions.EXPECT().Bids(gomock.Any(), int64(5), gomock.Any()).Return(application.StoredPage[application.BidEntry]{}, boom)
 
 	_, err := application.NewListAuctionBids(auctions).Execute(context.Background(), 5, mustPage(t, 1, 20))
 
 	require.ErrorIs(t, err, boom)
+}
+
+func TestListAuctionBidsFollowsItsNextCursor(t *testing.T) {
+	auctions := mock.NewMockAuctionStore(gomock.NewController(t))
+	first := mustPage(t, 1, 2)
+	auctions.EXPECT().Bids(gomock.Any(), int64(5), first).Return(application.StoredPage[application.BidEntry]{
+		Items: []application.BidEntry{{ID: 13}, {ID: 12}}, Next: application.Keyset{12}, Total: application.Total{Count: 3},
+	}, nil)
+	uc := application.NewListAuctionBids(auctions)
+	page1, err := uc.Execute(context.Background(), 5, first)
+	require.NoError(t, err)
+	require.NotEmpty(t, page1.NextCursor)
+
+	second := mustCursorPage(t, page1.NextCursor, 2)
+	auctions.EXPECT().Bids(gomock.Any(), int64(5), gomock.Any()).DoAndReturn(
+		func(_ context.Context, _ int64, page application.PageRequest) (application.StoredPage[application.BidEntry], error) {
+			assert.Equal(t, application.Keyset{12}, page.After(), "the store starts after the last bid of page 1")
+			return application.StoredPage[application.BidEntry]{Items: []application.BidEntry{{ID: 11}}}, nil
+		})
+	page2, err := uc.Execute(context.Background(), 5, second)
+
+	require.NoError(t, err)
+	assert.Equal(t, 2, page2.Request.Number())
+	assert.False(t, page2.HasTotal())
+	assert.Empty(t, page2.NextCursor, "the last page")
+
+	_, err = uc.Execute(context.Background(), 6, second)
+	assert.Equal(t, []string{"cursor"}, validationFieldNames(t, err), "a cursor of another auction's bids")
 }

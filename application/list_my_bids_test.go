@@ -22,7 +22,7 @@ func TestListMyBidsReturnsOnePageWithTheTotal(t *testing.T) {
 		{Auction: storedAuction(auctionNumbered(6, 46), auctionLedBy(bobID, 3000), auctionStatus(auction.StatusClosed)),
 			Art: application.ArtSummary{Art: storedArt(auctionArtWithBids, soldArt)}, MyBid: 3000, BuyerID: bobID},
 	}
-	auctions.EXPECT().MemberBids(gomock.Any(), bobID, request).Return(rows, 5, nil)
+	auctions.EXPECT().MemberBids(gomock.Any(), bobID, request).Return(application.StoredPage[application.MemberBid]{Items: rows, Total: application.Total{Count: 5}}, nil)
 
 	page, err := application.NewListMyBids(auctions).Execute(context.Background(), bobID, request)
 
@@ -38,7 +38,7 @@ func TestListMyBidsReturnsOnePageWithTheTotal(t *testing.T) {
 func TestListMyBidsOfAMemberWhoNeverBid(t *testing.T) {
 	auctions := mock.NewMockAuctionStore(gomock.NewController(t))
 	request := mustPage(t, 1, 20)
-	auctions.EXPECT().MemberBids(gomock.Any(), annID, request).Return(nil, 0, nil)
+	auctions.EXPECT().MemberBids(gomock.Any(), annID, request).Return(application.StoredPage[application.MemberBid]{}, nil)
 
 	page, err := application.NewListMyBids(auctions).Execute(context.Background(), annID, request)
 
@@ -50,7 +50,7 @@ func TestListMyBidsOfAMemberWhoNeverBid(t *testing.T) {
 func TestListMyBidsFailure(t *testing.T) {
 	auctions := mock.NewMockAuctionStore(gomock.NewController(t))
 	boom := errors.New("boom")
-	auctions.EXPECT().MemberBids(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, 0, boom)
+	auctions.EXPECT().MemberBids(gomock.Any(), gomock.Any(), gomock.Any()).Return(application.StoredPage[application.MemberBid]{}, boom)
 
 	_, err := application.NewListMyBids(auctions).Execute(context.Background(), bobID, mustPage(t, 1, 20))
 

@@ -21,7 +21,7 @@ func TestListMyPurchasesReturnsOnePageWithTheTotal(t *testing.T) {
 		purchaseView(92, mustPurchase(t, 43, bobID, aliceID, 7000, purchase.KindBuyNow)),
 		purchaseView(91, mustPurchase(t, 42, bobID, aliceID, 5000, purchase.KindGeneral)),
 	}
-	purchases.EXPECT().ByBuyer(gomock.Any(), bobID, request).Return(items, 42, nil)
+	purchases.EXPECT().ByBuyer(gomock.Any(), bobID, request).Return(application.StoredPage[application.PurchaseView]{Items: items, Total: application.Total{Count: 42}}, nil)
 
 	page, err := application.NewListMyPurchases(purchases).Execute(context.Background(), bobID, request)
 
@@ -35,7 +35,7 @@ func TestListMyPurchasesReturnsOnePageWithTheTotal(t *testing.T) {
 func TestListMyPurchasesEmpty(t *testing.T) {
 	purchases := mock.NewMockPurchaseStore(gomock.NewController(t))
 	request := mustPage(t, 1, 20)
-	purchases.EXPECT().ByBuyer(gomock.Any(), aliceID, request).Return(nil, 0, nil)
+	purchases.EXPECT().ByBuyer(gomock.Any(), aliceID, request).Return(application.StoredPage[application.PurchaseView]{}, nil)
 
 	page, err := application.NewListMyPurchases(purchases).Execute(context.Background(), aliceID, request)
 
@@ -47,7 +47,7 @@ func TestListMyPurchasesEmpty(t *testing.T) {
 func TestListMyPurchasesFailure(t *testing.T) {
 	purchases := mock.NewMockPurchaseStore(gomock.NewController(t))
 	boom := errors.New("boom")
-	purchases.EXPECT().ByBuyer(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, 0, boom)
+	purchases.EXPECT().ByBuyer(gomock.Any(), gomock.Any(), gomock.Any()).Return(application.StoredPage[application.PurchaseView]{}, boom)
 
 	_, err := application.NewListMyPurchases(purchases).Execute(context.Background(), bobID, mustPage(t, 1, 20))
 

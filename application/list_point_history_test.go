@@ -21,7 +21,7 @@ func TestListPointHistoryReturnsOnePageWithTheTotal(t *testing.T) {
 		point.RestoreLedgerEntry(7, point.EntrySale, 5000, 42, fixedTestNow),
 		point.RestoreLedgerEntry(7, point.EntryCharge, 10000, 0, fixedTestNow.Add(-1)),
 	}
-	points.EXPECT().History(gomock.Any(), int64(7), request).Return(entries, 57, nil)
+	points.EXPECT().History(gomock.Any(), int64(7), request).Return(application.StoredPage[point.LedgerEntry]{Items: entries, Total: application.Total{Count: 57}}, nil)
 
 	page, err := application.NewListPointHistory(points).Execute(context.Background(), 7, request)
 
@@ -35,7 +35,7 @@ func TestListPointHistoryReturnsOnePageWithTheTotal(t *testing.T) {
 func TestListPointHistoryOfAMemberWithoutEntries(t *testing.T) {
 	points := mock.NewMockPointStore(gomock.NewController(t))
 	request := mustPage(t, 1, 20)
-	points.EXPECT().History(gomock.Any(), int64(7), request).Return(nil, 0, nil)
+	points.EXPECT().History(gomock.Any(), int64(7), request).Return(application.StoredPage[point.LedgerEntry]{}, nil)
 
 	page, err := application.NewListPointHistory(points).Execute(context.Background(), 7, request)
 
@@ -47,7 +47,7 @@ func TestListPointHistoryOfAMemberWithoutEntries(t *testing.T) {
 func TestListPointHistoryFailure(t *testing.T) {
 	points := mock.NewMockPointStore(gomock.NewController(t))
 	boom := errors.New("boom")
-	points.EXPECT().History(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, 0, boom)
+	points.EXPECT().History(gomock.Any(), gomock.Any(), gomock.Any()).Return(application.StoredPage[point.LedgerEntry]{}, boom)
 
 	_, err := application.NewListPointHistory(points).Execute(context.Background(), 7, mustPage(t, 1, 20))
 

@@ -2,6 +2,7 @@ package application_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +14,13 @@ import (
 func mustPage(t *testing.T, page, size int) application.PageRequest {
 	t.Helper()
 	p, err := application.NewPageRequest(page, size)
+	require.NoError(t, err)
+	return p
+}
+
+func mustCursorPage(t *testing.T, cursor string, size int) application.PageRequest {
+	t.Helper()
+	p, err := application.NewCursorPageRequest(cursor, size)
 	require.NoError(t, err)
 	return p
 }
@@ -95,4 +103,46 @@ func TestPageTotalPages(t *testing.T) {
 
 		assert.Equal(t, tt.want, page.TotalPages(), "%d items in pages of %d", tt.totalItems, tt.size)
 	}
+}
+
+func TestNewCursorPageRequestChecksCursorAndSize(t *testing.T) {
+	tests := []struct {
+		name       string
+		cursor     string
+		size       int
+		wantFields []string
+	}{
+		{name: "a cursor's characters with the default size", cursor: "AQ-_09az", size: 0},
+		{name: "no cursor", cursor: "", size: 20, wantFields: []string{"cursor"}},
+		{name: "a padded cursor", cursor: "AQ==", size: 20, wantFields: []string{"cursor"}},
+		{name: "a cursor with a space", cursor: "AQ AQ", size: 20, wantFields: []string{"cursor"}},
+		{name: "a cursor too long", cursor: strings.Repeat("A", 129), size: 20, wantFields: []string{"cursor"}},
+		{name: "a bad size too", cursor: "%", size: 101, wantFields: []string{"cursor", "size"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := application.NewCursorPageRequest(tt.cursor, tt.size)
+
+			if tt.wantFields == nil {
+				require.NoError(t, err)
+				assert.True(t, p.ByCursor())
+				assert.Equal(t, 20, p.Size())
+				assert.Zero(t, p.Offset(), "a cursor page has no offset")
+				return
+			}
+			assert.Equal(t, tt.wantFields, validationFieldNames(t, err))
+		})
+	}
+}
+
+func TestCappedTotal(t *testing.T) {
+	assert.Equal(t, application.Total{Count: 0}, application.CappedTotal(0))
+	assert.Equal(t, application.Total{Count: 10_000}, application.CappedTotal(10_000), "exact up to the cap")
+	assert.Equal(t, application.Total{Count: 10_000, Capped: true}, application.CappedTotal(10_001))
+}
+
+func TestPageTotalPagesOfACappedTotal(t *testing.T) {
+	p := application.Page[int]{Request: mustPage(t, 1, 30), TotalItems: 10_000, TotalCapped: true}
+
+	assert.Equal(t, 334, p.TotalPages())
 }
