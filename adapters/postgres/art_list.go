@@ -78,12 +78,13 @@ func (o keysetOrder) after(args *statementArgs, value any, id int64) string {
 	return fmt.Sprintf("(%s, -%s) > (%s, %s)", o.value, o.id, args.add(value), args.add(-id))
 }
 
-// outerOrderBy orders the page's rows again once joined, by p.k and p.id.
+// outerOrderBy orders the page's rows again once joined, by p.k and p.id,
+// as the index did (so the planner sees they already are).
 func (o keysetOrder) outerOrderBy() string {
 	if o.descending {
 		return "p.k DESC, p.id DESC"
 	}
-	return "p.k, p.id DESC"
+	return "p.k, -p.id"
 }
 
 // artOrders are the sorts of the art list; each has an index of the
@@ -141,10 +142,12 @@ type artListShape struct {
 	openOnly, restOnly bool
 	order              keysetOrder
 	byCursor           bool
+	// offset is a numbered page's; 0 for the first page and cursor pages.
+	offset int
 }
 
 func newArtListShape(q application.ArtQuery, page application.PageRequest) (artListShape, error) {
-	s := artListShape{q: q, size: page.Size(), byCursor: page.ByCursor()}
+	s := artListShape{q: q, size: page.Size(), byCursor: page.ByCursor(), offset: page.Offset()}
 	switch {
 	case q.LikedBy != 0:
 		s.order = likedOrder
@@ -164,9 +167,11 @@ func newArtListShape(q application.ArtQuery, page application.PageRequest) (artL
 }
 
 // planPerCall tells whether the best plan of this shape's statements depends
-// on how many arts their arguments match.
+// on their arguments: how many arts a text, a hashtag or an owner matches, or
+// how deep an offset goes (a generic plan expects an OFFSET $n to skip a
+// tenth of the table, and reads it in parallel).
 func (s artListShape) planPerCall() bool {
-	return s.q.Text != "" || s.q.Hashtag != "" || s.q.OwnerID != 0
+	return s.q.Text != "" || s.q.Hashtag != "" || s.q.OwnerID != 0 || s.offset > 0
 }
 
 // runner runs this shape's statements: prepared once per connection, or
@@ -234,7 +239,11 @@ type artListBuilder struct {
 	shape artListShape
 	args  statementArgs
 	// Placeholders of the filters ("" when unused).
-	text, hashtag, typ, status, owner, liked, now string
+	text, hashtag, typ, status, owner, liked string
+	// now is the time auctions are open at; its placeholder is added where
+	// the statement first needs it (nowArg), as some never do.
+	nowTime        time.Time
+	nowPlaceholder string
 }
 
 func newArtListBuilder(shape artListShape, now time.Time) *artListBuilder {
@@ -260,15 +269,16 @@ func newArtListBuilder(shape artListShape, now time.Time) *artListBuilder {
 	if q.LikedBy != 0 {
 		b.liked = b.args.add(q.LikedBy)
 	}
-	if shape.needsNow() {
-		b.now = b.args.add(now.UTC())
-	}
+	b.nowTime = now.UTC()
 	return b
 }
 
 // openAuction is the condition on auctions AS au of an auction open at now.
 func (b *artListBuilder) openAuction() string {
-	return "au.status = 'open' AND au.start_at <= " + b.now + " AND au.end_at > " + b.now
+	if b.nowPlaceholder == "" {
+		b.nowPlaceholder = b.args.add(b.nowTime)
+	}
+	return "au.status = 'open' AND au.start_at <= " + b.nowPlaceholder + " AND au.end_at > " + b.nowPlaceholder
 }
 
 // conditions are the filters on arts AS a; the open-auction filter is left
@@ -306,7 +316,7 @@ func where(conds []string) string {
 
 // pageTail is what ends each part's query: LIMIT written into the text (a
 // generic plan with LIMIT $n would expect a tenth of the table) and, for a
-// numbered page, OFFSET as an argument.
+// numbered page after the first, OFFSET as an argument.
 func (b *artListBuilder) pageTail(offset string) string {
 	tail := " LIMIT " + strconv.Itoa(b.shape.size+1)
 	if offset != "" {
@@ -380,6 +390,8 @@ func (b *artListBuilder) endingSoon(pos *artPosition, offset string) string {
 		parts = []string{b.restPart(pos, "")}
 	case pos != nil:
 		parts = []string{b.openPart(pos, ""), b.restPart(nil, "")}
+	case offset == "":
+		parts = []string{b.openPart(nil, ""), b.restPart(nil, "")}
 	default:
 		// A numbered page skips offset rows of the open part, and what
 		// remains of the offset in the rest.
@@ -402,9 +414,9 @@ func (b *artListBuilder) openJoin() string {
 }
 
 // total is the expression of the list's total on a numbered page: a sum of
-// counters when the filters are only type and status, else a count that
-// stops past the cap.
-func (b *artListBuilder) total() string {
+// counters, exact however large, when the filters are only type and status;
+// else a count that stops past the cap.
+func (b *artListBuilder) total() (expr string, exact bool) {
 	q := b.shape.q
 	onlyTypeAndStatus := q.Text == "" && q.Hashtag == "" && q.OwnerID == 0 && q.LikedBy == 0 &&
 		q.Status != application.StatusOpenAuction
@@ -416,7 +428,7 @@ func (b *artListBuilder) total() string {
 		if b.status != "" {
 			conds = append(conds, "t.status = "+b.status)
 		}
-		return "(SELECT COALESCE(sum(t.art_count), 0) FROM art_totals AS t" + where(conds) + ")"
+		return "(SELECT COALESCE(sum(t.art_count), 0) FROM art_totals AS t" + where(conds) + ")", true
 	}
 	limit := " LIMIT " + strconv.Itoa(countCap)
 	conds := b.conditions(false)
@@ -425,8 +437,10 @@ func (b *artListBuilder) total() string {
 	case b.liked != "" && len(conds) == 0:
 		counted = "SELECT 1 FROM art_likes AS l WHERE l.member_id = " + b.liked
 	case b.liked != "":
-		counted = "SELECT 1 FROM art_likes AS l JOIN arts AS a ON a.id = l.art_id" +
-			where(append([]string{"l.member_id = " + b.liked}, conds...))
+		// Each of the member's likes checks its art by id: OFFSET 0 keeps the
+		// planner from joining the whole arts table instead.
+		counted = "SELECT 1 FROM art_likes AS l CROSS JOIN LATERAL (SELECT 1 FROM arts AS a" +
+			where(append([]string{"a.id = l.art_id"}, conds...)) + " OFFSET 0) AS kept WHERE l.member_id = " + b.liked
 	case q.Status == application.StatusOpenAuction:
 		// Open auctions are found through auctions_open_ending_idx.
 		counted = "SELECT 1 FROM auctions AS au" + b.openJoin() +
@@ -437,7 +451,7 @@ func (b *artListBuilder) total() string {
 	default:
 		counted = "SELECT 1 FROM arts AS a" + where(conds)
 	}
-	return "(SELECT count(*) FROM (" + counted + limit + ") AS counted)"
+	return "(SELECT count(*) FROM (" + counted + limit + ") AS counted)", false
 }
 
 // summarySelectList are an art summary's columns from p (the page's ids and
@@ -451,10 +465,10 @@ const summarySelectList = `a.id, a.owner_id, a.name, a.description, a.type, a.pr
 // what the page shows of each, and the total for a numbered page, in one
 // round trip. The ids are found first so that a deep offset walks an index
 // only, and only the page's rows are joined.
-func (b *artListBuilder) build(pos *artPosition, offset int) artListStatement {
+func (b *artListBuilder) build(pos *artPosition) artListStatement {
 	offsetArg := ""
-	if !b.shape.byCursor {
-		offsetArg = b.args.add(offset)
+	if b.shape.offset > 0 {
+		offsetArg = b.args.add(b.shape.offset)
 	}
 	var inner, order string
 	if b.shape.endingSoon {
@@ -464,7 +478,7 @@ func (b *artListBuilder) build(pos *artPosition, offset int) artListStatement {
 	}
 	total := "NULL::bigint"
 	if !b.shape.byCursor {
-		total = b.total()
+		total, _ = b.total()
 	}
 	text := "SELECT " + summarySelectList + ", p.part, p.k, " + total + " AS total FROM (" + inner + ") AS p" +
 		" JOIN arts AS a ON a.id = p.id JOIN members AS m ON m.id = a.owner_id" +
@@ -491,7 +505,7 @@ func artListStatementFor(q application.ArtQuery, page application.PageRequest) (
 		}
 	}
 	shape.q.Now = now
-	return newArtListBuilder(shape, now).build(pos, page.Offset()), shape, nil
+	return newArtListBuilder(shape, now).build(pos), shape, nil
 }
 
 // List answers a page of arts matching q, in one round trip.
@@ -537,28 +551,34 @@ func (s *ArtStore) List(ctx context.Context, q application.ArtQuery, page applic
 	}
 	if !page.ByCursor() {
 		b := newArtListBuilder(shape, shape.q.Now)
-		if result.Total, err = totalOf(ctx, shape.runner(ctx, s.db), page, len(result.Items), counted, b.total(), b.args...); err != nil {
+		count, exact := b.total()
+		n, err := countOf(ctx, shape.runner(ctx, s.db), page, len(result.Items), counted, count, b.args...)
+		if err != nil {
 			return none, fmt.Errorf("count arts: %w", err)
+		}
+		result.Total = application.CappedTotal(n)
+		if exact {
+			result.Total = application.Total{Count: n}
 		}
 	}
 	return result, nil
 }
 
-// totalOf is a numbered page's total: counted, the statement's, unless the
-// page came back empty and so carried none; then count, run alone with args,
-// unless the page was the first (an empty list).
-func totalOf(ctx context.Context, runner rowQuerier, page application.PageRequest, items int, counted sql.NullInt64, count string, args ...any) (application.Total, error) {
+// countOf is what a numbered page counted: counted, the statement's, unless
+// the page came back empty and so carried none; then count, run alone with
+// args, unless the page was the first (an empty list).
+func countOf(ctx context.Context, runner rowQuerier, page application.PageRequest, items int, counted sql.NullInt64, count string, args ...any) (int, error) {
 	if counted.Valid {
-		return application.CappedTotal(int(counted.Int64)), nil
+		return int(counted.Int64), nil
 	}
 	if page.Offset() == 0 || items > 0 {
-		return application.CappedTotal(page.Offset() + items), nil
+		return page.Offset() + items, nil
 	}
 	var n int64
 	if err := runner.QueryRow(ctx, "SELECT "+count, args...).Scan(&n); err != nil {
-		return application.Total{}, err
+		return 0, err
 	}
-	return application.CappedTotal(int(n)), nil
+	return int(n), nil
 }
 
 // artListKey is where a listed art stands: p.part, p.k and its id.

@@ -451,3 +451,197 @@ func TestArtStoreListLikedBy(t *testing.T) {
 	got = f.list(t, application.ArtQuery{LikedBy: fan, Type: art.TypeAuction})
 	assert.Equal(t, []int64{f.arts[4].id, f.arts[2].id}, got)
 }
+
+// walkByCursor lists q page after page, each after the previous one's next
+// keyset, calling between after each page, and returns every id in order.
+func (f *catalogFixture) walkByCursor(t *testing.T, q application.ArtQuery, size int, between func()) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	page, err := f.store.List(ctx, q, mustPage(t, 1, size))
+	require.NoError(t, err)
+	ids := summaryIDs(page.Items)
+	for page.Next != nil {
+		if between != nil {
+			between()
+		}
+		page, err = f.store.List(ctx, q, afterPage(t, page.Next, size))
+		require.NoError(t, err)
+		assert.Zero(t, page.Total, "a cursor page does not count")
+		require.LessOrEqual(t, len(ids), len(f.arts)*2, "the walk ends")
+		ids = append(ids, summaryIDs(page.Items)...)
+	}
+	return ids
+}
+
+// walkByNumber lists q page after page by number.
+func (f *catalogFixture) walkByNumber(t *testing.T, q application.ArtQuery, size int) []int64 {
+	t.Helper()
+	var ids []int64
+	for number := 1; ; number++ {
+		page, err := f.store.List(context.Background(), q, mustPage(t, number, size))
+		require.NoError(t, err)
+		ids = append(ids, summaryIDs(page.Items)...)
+		if page.Next == nil {
+			assert.Equal(t, application.Total{Count: len(ids)}, page.Total)
+			return ids
+		}
+		require.Len(t, page.Items, size, "a page before the last is full")
+	}
+}
+
+// listQueries are every sort unfiltered, and filters that change how a page
+// is read: ending_soon's two parts, its open part alone, its rest alone, a
+// member's likes.
+func listQueries(owner, fan int64) map[string]application.ArtQuery {
+	queries := map[string]application.ArtQuery{}
+	for _, sort := range []application.ArtSort{application.SortNewest, application.SortOldest, application.SortPriceAsc,
+		application.SortPriceDesc, application.SortLikesDesc, application.SortLikesAsc, application.SortBidsDesc,
+		application.SortBidsAsc, application.SortEndingSoon} {
+		queries[string(sort)] = application.ArtQuery{Sort: sort, Now: testNow}
+	}
+	queries["open auctions ending soon"] = application.ArtQuery{Status: application.StatusOpenAuction, Sort: application.SortEndingSoon, Now: testNow}
+	queries["open auctions by price"] = application.ArtQuery{Status: application.StatusOpenAuction, Sort: application.SortPriceAsc, Now: testNow}
+	queries["general arts ending soon"] = application.ArtQuery{Type: art.TypeGeneral, Sort: application.SortEndingSoon, Now: testNow}
+	queries["an owner's arts by likes"] = application.ArtQuery{OwnerID: owner, Sort: application.SortLikesAsc, Now: testNow}
+	queries["a hashtag by bids"] = application.ArtQuery{Hashtag: "art", Sort: application.SortBidsDesc, Now: testNow}
+	queries["text newest"] = application.ArtQuery{Text: "sunset", Now: testNow}
+	queries["a member's likes"] = application.ArtQuery{LikedBy: fan, Now: testNow}
+	return queries
+}
+
+// likeAll has fan like every fixture art, two at a time at the same moment.
+func (f *catalogFixture) likeAll(t *testing.T) int64 {
+	t.Helper()
+	fan := createMember(t, f.db, "fan")
+	likes := postgres.NewLikeStore(f.db)
+	for i, a := range f.arts {
+		require.NoError(t, likes.Like(context.Background(), fan, a.id, testNow.Add(time.Duration(i/2)*time.Minute)))
+	}
+	return fan
+}
+
+func TestArtStoreListByCursorMatchesNumberedPages(t *testing.T) {
+	t.Parallel()
+	f := newCatalogFixture(t)
+	fan := f.likeAll(t)
+	for name, q := range listQueries(f.owners[0], fan) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			for _, size := range []int{1, 5, 7} {
+				byNumber := f.walkByNumber(t, q, size)
+				require.NotEmpty(t, byNumber)
+
+				byCursor := f.walkByCursor(t, q, size, nil)
+
+				assert.Equal(t, byNumber, byCursor, "size %d", size)
+			}
+		})
+	}
+}
+
+func TestArtStoreListByCursorWhileArtsAreAdded(t *testing.T) {
+	t.Parallel()
+	for name := range listQueries(0, 0) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newCatalogFixture(t) // its own arts to add to
+			fan := f.likeAll(t)
+			q := listQueries(f.owners[0], fan)[name]
+			before := f.walkByNumber(t, q, 100)
+			added := 0
+			// Between pages, a new art of every kind: general and auction,
+			// open now, cheap and dear, listed now, liked or not.
+			between := func() {
+				added++
+				typ, price := art.TypeGeneral, int64(500*added+1000)
+				var au *auction.Auction
+				if added%2 == 0 {
+					typ = art.TypeAuction
+					au = newTestAuction(testNow.Add(-time.Hour), testNow.Add(time.Duration(added)*time.Hour), price, 0)
+				}
+				a := newTestArt(t, f.owners[added%3], fmt.Sprintf("Added %d", added), "a sunset, added", typ, price,
+					[]string{"art"}, testNow.Add(time.Duration(added)*time.Second))
+				id := createTestArt(t, f.db, a, au)
+				if added%3 == 0 {
+					require.NoError(t, postgres.NewLikeStore(f.db).Like(context.Background(), fan, id, testNow.Add(time.Hour)))
+				}
+			}
+
+			during := f.walkByCursor(t, q, 4, between)
+
+			seen := map[int64]int{}
+			for _, id := range during {
+				seen[id]++
+			}
+			for id, n := range seen {
+				assert.Equal(t, 1, n, "art %d listed %d times", id, n)
+			}
+			var kept []int64
+			for _, id := range during {
+				if slices.Contains(before, id) {
+					kept = append(kept, id)
+				}
+			}
+			assert.Equal(t, before, kept, "every art listed before is listed once, in its order")
+			assert.Positive(t, added)
+		})
+	}
+}
+
+func TestArtStoreListCursorKeepsTheFirstPagesTime(t *testing.T) {
+	t.Parallel()
+	f := newCatalogFixture(t)
+	q := application.ArtQuery{Sort: application.SortEndingSoon, Now: testNow}
+	first, err := f.store.List(context.Background(), q, mustPage(t, 1, 3))
+	require.NoError(t, err)
+	want := f.walkByNumber(t, q, 3)
+
+	// Later, auctions of the first page have ended: the cursor still lists
+	// the order of the time it was made at.
+	q.Now = testNow.Add(100 * time.Hour)
+	rest := f.walkByCursorFrom(t, q, first.Next, 3)
+
+	assert.Equal(t, want, append(summaryIDs(first.Items), rest...))
+}
+
+// walkByCursorFrom lists q from after keyset to its end.
+func (f *catalogFixture) walkByCursorFrom(t *testing.T, q application.ArtQuery, after application.Keyset, size int) []int64 {
+	t.Helper()
+	var ids []int64
+	for after != nil {
+		page, err := f.store.List(context.Background(), q, afterPage(t, after, size))
+		require.NoError(t, err)
+		ids = append(ids, summaryIDs(page.Items)...)
+		after = page.Next
+	}
+	return ids
+}
+
+func TestArtStoreListRefusesAKeysetOfAnotherShape(t *testing.T) {
+	t.Parallel()
+	f := newCatalogFixture(t)
+	year10000 := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	tests := []struct {
+		name   string
+		query  application.ArtQuery
+		keyset application.Keyset
+	}{
+		{name: "too short for newest", query: application.ArtQuery{}, keyset: application.Keyset{1}},
+		{name: "too long for price", query: application.ArtQuery{Sort: application.SortPriceAsc}, keyset: application.Keyset{1, 2, 3}},
+		{name: "no time for ending_soon", query: application.ArtQuery{Sort: application.SortEndingSoon}, keyset: application.Keyset{0, 1, 2}},
+		{name: "an unknown part", query: application.ArtQuery{Sort: application.SortEndingSoon}, keyset: application.Keyset{testNow.UnixMicro(), 2, testNow.UnixMicro(), 5}},
+		{name: "the rest part of open auctions", query: application.ArtQuery{Status: application.StatusOpenAuction, Sort: application.SortEndingSoon},
+			keyset: application.Keyset{testNow.UnixMicro(), 1, testNow.UnixMicro(), 5}},
+		{name: "a time past year 9999", query: application.ArtQuery{}, keyset: application.Keyset{year10000, 5}},
+		{name: "a time before year 1", query: application.ArtQuery{Sort: application.SortOldest}, keyset: application.Keyset{-1 << 62, 5}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.query.Now = testNow
+
+			_, err := f.store.List(context.Background(), tt.query, afterPage(t, tt.keyset, 5))
+
+			assert.ErrorIs(t, err, application.ErrInvalidCursor)
+		})
+	}
+}

@@ -409,9 +409,11 @@ func (s *AuctionStore) MemberBids(ctx context.Context, memberID int64, page appl
 		return none, fmt.Errorf("read member's bids: %w", err)
 	}
 	if !page.ByCursor() {
-		if result.Total, err = totalOf(ctx, prepared(ctx, s.db), page, len(result.Items), counted, memberAuctionsCount, memberID); err != nil {
+		n, err := countOf(ctx, prepared(ctx, s.db), page, len(result.Items), counted, memberAuctionsCount, memberID)
+		if err != nil {
 			return none, fmt.Errorf("count member's auctions: %w", err)
 		}
+		result.Total = application.CappedTotal(n)
 	}
 	return result, nil
 }

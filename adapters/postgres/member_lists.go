@@ -125,9 +125,11 @@ func (s *PurchaseStore) list(ctx context.Context, column string, memberID int64,
 		return none, fmt.Errorf("read purchases by %s: %w", column, err)
 	}
 	if !page.ByCursor() {
-		if result.Total, err = totalOf(ctx, runner, page, len(result.Items), counted, purchasesCount(column), memberID); err != nil {
+		n, err := countOf(ctx, runner, page, len(result.Items), counted, purchasesCount(column), memberID)
+		if err != nil {
 			return none, fmt.Errorf("count purchases by %s: %w", column, err)
 		}
+		result.Total = application.CappedTotal(n)
 	}
 	return result, nil
 }
@@ -184,9 +186,11 @@ func (s *PointStore) History(ctx context.Context, memberID int64, page applicati
 		return none, fmt.Errorf("read point history: %w", err)
 	}
 	if !page.ByCursor() {
-		if result.Total, err = totalOf(ctx, runner, page, len(result.Items), counted, pointHistoryCount, memberID); err != nil {
+		n, err := countOf(ctx, runner, page, len(result.Items), counted, pointHistoryCount, memberID)
+		if err != nil {
 			return none, fmt.Errorf("count point history: %w", err)
 		}
+		result.Total = application.CappedTotal(n)
 	}
 	return result, nil
 }
