@@ -286,22 +286,28 @@ func hashtagsOf(ctx context.Context, db bun.IDB, artIDs []int64) (map[int64][]st
 	return tags, nil
 }
 
+// artByIDSQL reads an art with its hashtags in order, in one round trip: every
+// image request, edit and delete starts with it.
+const artByIDSQL = `SELECT a.id, a.owner_id, a.name, a.description, a.type, a.price, a.current_price, a.status,
+	a.like_count, a.bid_count, a.image_key, a.image_format, a.image_width, a.image_height, a.image_size,
+	a.image_etag, a.created_at,
+	ARRAY(SELECT h.name FROM art_hashtags AS h WHERE h.art_id = a.id ORDER BY h.position)
+FROM arts AS a WHERE a.id = $1`
+
 // ByID finds an art with its hashtags.
 func (s *ArtStore) ByID(ctx context.Context, id int64) (*art.Art, error) {
-	db := idb(ctx, s.db)
-	var row artRow
-	err := db.NewSelect().Model(&row).Where("a.id = ?", id).Scan(ctx)
+	var r artRow
+	var tags []string
+	err := prepared(ctx, s.db).QueryRow(ctx, artByIDSQL, id).Scan(&r.ID, &r.OwnerID, &r.Name, &r.Description, &r.Type,
+		&r.Price, &r.CurrentPrice, &r.Status, &r.LikeCount, &r.BidCount, &r.ImageKey, &r.ImageFormat, &r.ImageWidth,
+		&r.ImageHeight, &r.ImageSize, &r.ImageETag, &r.CreatedAt, pgtype.NewMap().SQLScanner(&tags))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, art.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("select art: %w", err)
 	}
-	tags, err := hashtagsOf(ctx, db, []int64{id})
-	if err != nil {
-		return nil, err
-	}
-	return artFromRow(row, tags[id])
+	return artFromRow(r, tags)
 }
 
 // summaryColumns are the columns of artListRow, from arts AS a, members AS m
@@ -311,22 +317,6 @@ func summaryColumns(q *bun.SelectQuery) *bun.SelectQuery {
 		ColumnExpr("m.nickname AS owner_nickname").
 		ColumnExpr("m.school AS owner_school").
 		ColumnExpr("au.end_at AS auction_end_at")
-}
-
-// auctionColumns are the auction and highest-bidder columns of artDetailRow,
-// from auctions AS au and members AS hb.
-func auctionColumns(q *bun.SelectQuery) *bun.SelectQuery {
-	return q.ColumnExpr("au.id AS auction_id").
-		ColumnExpr("au.start_at AS auction_start_at").
-		ColumnExpr("au.start_price AS auction_start_price").
-		ColumnExpr("au.buy_now_price AS auction_buy_now_price").
-		ColumnExpr("au.bid_increment AS auction_bid_increment").
-		ColumnExpr("au.status AS auction_status").
-		ColumnExpr("au.highest_amount AS auction_highest_amount").
-		ColumnExpr("au.highest_bidder_id AS auction_highest_bidder_id").
-		ColumnExpr("au.bid_count AS auction_bid_count").
-		ColumnExpr("hb.nickname AS bidder_nickname").
-		ColumnExpr("hb.school AS bidder_school")
 }
 
 // highestBidderOf is the leader of a detail row's auction; nil without one.

@@ -24,24 +24,6 @@ type auctionOwnerRow struct {
 	OwnerID int64 `bun:"owner_id"`
 }
 
-type bidRow struct {
-	bun.BaseModel `bun:"table:bids,alias:b"`
-
-	ID        int64     `bun:"id,pk,autoincrement"`
-	AuctionID int64     `bun:"auction_id"`
-	BidderID  int64     `bun:"bidder_id"`
-	Amount    int64     `bun:"amount"`
-	CreatedAt time.Time `bun:"created_at"`
-}
-
-// bidEntryRow is a bid with its bidder.
-type bidEntryRow struct {
-	bidRow `bun:",extend"`
-
-	BidderNickname string `bun:"bidder_nickname"`
-	BidderSchool   string `bun:"bidder_school"`
-}
-
 func auctionFromRow(r auctionRow) (*auction.Auction, error) {
 	st, err := auction.ParseStatus(r.Status)
 	if err != nil {
@@ -312,30 +294,6 @@ func (s *AuctionStore) Bids(ctx context.Context, auctionID int64, page applicati
 	return result, nil
 }
 
-// bidEntries selects an auction's bids with their bidders into rows.
-func bidEntries(db bun.IDB, rows *[]bidEntryRow, auctionID int64) *bun.SelectQuery {
-	return db.NewSelect().Model(rows).
-		ColumnExpr("b.*").
-		ColumnExpr("m.nickname AS bidder_nickname").
-		ColumnExpr("m.school AS bidder_school").
-		Join("JOIN members AS m ON m.id = b.bidder_id").
-		Where("b.auction_id = ?", auctionID)
-}
-
-func bidEntriesFromRows(rows []bidEntryRow) []application.BidEntry {
-	items := make([]application.BidEntry, len(rows))
-	for i, r := range rows {
-		items[i] = application.BidEntry{
-			ID:        r.ID,
-			AuctionID: r.AuctionID,
-			Amount:    r.Amount,
-			Bidder:    application.MemberRef{ID: r.BidderID, Nickname: r.BidderNickname, School: r.BidderSchool},
-			CreatedAt: r.CreatedAt.UTC(),
-		}
-	}
-	return items
-}
-
 // memberBidsSQL is a page of the auctions a member ($1) bid on, the one with
 // their latest bid first: by offset, or ($2) after a latest bid id, which is
 // the keyset (bid ids are unique). A member's bids are grouped by auction off
@@ -423,7 +381,7 @@ var _ application.LiveHistory = (*AuctionStore)(nil)
 // BidCount reads how many bids an auction has.
 func (s *AuctionStore) BidCount(ctx context.Context, auctionID int64) (int64, error) {
 	var count int64
-	err := idb(ctx, s.db).NewSelect().Table("auctions").Column("bid_count").Where("id = ?", auctionID).Scan(ctx, &count)
+	err := prepared(ctx, s.db).QueryRow(ctx, `SELECT bid_count FROM auctions WHERE id = $1`, auctionID).Scan(&count)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, auction.ErrNotFound
 	}
@@ -433,47 +391,61 @@ func (s *AuctionStore) BidCount(ctx context.Context, auctionID int64) (int64, er
 	return count, nil
 }
 
+// bidsAfterSQL lists an auction's ($1) bids oldest first after the first $2,
+// at most $3 of them (NULL: all); only those are joined with their bidders.
+const bidsAfterSQL = `SELECT b.id, b.bidder_id, b.amount, b.created_at, m.nickname, m.school
+FROM (
+	SELECT id, bidder_id, amount, created_at FROM bids WHERE auction_id = $1 ORDER BY id OFFSET $2 LIMIT $3
+) AS b
+JOIN members AS m ON m.id = b.bidder_id
+ORDER BY b.id`
+
 // BidsAfter lists an auction's bids after its first afterCount, oldest first,
 // at most limit of them (0: all). Bids take ids in commit order and are never
 // deleted alone, so the offset is the bid count.
 func (s *AuctionStore) BidsAfter(ctx context.Context, auctionID, afterCount int64, limit int) ([]application.BidEntry, error) {
-	var rows []bidEntryRow
-	q := bidEntries(idb(ctx, s.db), &rows, auctionID).
-		OrderExpr("b.id").
-		Offset(max(afterCount, 0))
+	var most sql.NullInt64
 	if limit > 0 {
-		q = q.Limit(int64(limit))
+		most = sql.NullInt64{Int64: int64(limit), Valid: true}
 	}
-	if err := q.Scan(ctx); err != nil {
+	rows, err := prepared(ctx, s.db).Query(ctx, bidsAfterSQL, auctionID, max(afterCount, 0), most)
+	if err != nil {
 		return nil, fmt.Errorf("select bids after %d: %w", afterCount, err)
 	}
-	return bidEntriesFromRows(rows), nil
+	defer rows.Close()
+	bids := []application.BidEntry{}
+	for rows.Next() {
+		b := application.BidEntry{AuctionID: auctionID}
+		if err := rows.Scan(&b.ID, &b.Bidder.ID, &b.Amount, &b.CreatedAt, &b.Bidder.Nickname, &b.Bidder.School); err != nil {
+			return nil, fmt.Errorf("scan bid after %d: %w", afterCount, err)
+		}
+		b.CreatedAt = b.CreatedAt.UTC()
+		bids = append(bids, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read bids after %d: %w", afterCount, err)
+	}
+	return bids, nil
 }
 
-// saleRow is who bought an auction's art.
-type saleRow struct {
-	BuyerID       int64  `bun:"buyer_id"`
-	BuyerNickname string `bun:"buyer_nickname"`
-	BuyerSchool   string `bun:"buyer_school"`
-	Price         int64  `bun:"price"`
-}
+// saleSQL is the purchase that ended an auction ($1), with its buyer.
+const saleSQL = `SELECT p.buyer_id, m.nickname, m.school, p.price
+FROM auctions AS au
+JOIN purchases AS p ON p.art_id = au.art_id
+JOIN members AS m ON m.id = p.buyer_id
+WHERE au.id = $1`
 
 // Sale reads the purchase that ended an auction, by the leader at the close or
 // by buy-now.
 func (s *AuctionStore) Sale(ctx context.Context, auctionID int64) (application.MemberRef, int64, bool, error) {
-	var row saleRow
-	err := idb(ctx, s.db).NewSelect().
-		TableExpr("auctions AS au").
-		Join("JOIN purchases AS p ON p.art_id = au.art_id").
-		Join("JOIN members AS m ON m.id = p.buyer_id").
-		ColumnExpr("p.buyer_id, m.nickname AS buyer_nickname, m.school AS buyer_school, p.price").
-		Where("au.id = ?", auctionID).
-		Scan(ctx, &row)
+	var buyer application.MemberRef
+	var price int64
+	err := prepared(ctx, s.db).QueryRow(ctx, saleSQL, auctionID).Scan(&buyer.ID, &buyer.Nickname, &buyer.School, &price)
 	if errors.Is(err, sql.ErrNoRows) {
 		return application.MemberRef{}, 0, false, nil
 	}
 	if err != nil {
 		return application.MemberRef{}, 0, false, fmt.Errorf("select sale of auction: %w", err)
 	}
-	return application.MemberRef{ID: row.BuyerID, Nickname: row.BuyerNickname, School: row.BuyerSchool}, row.Price, true, nil
+	return buyer, price, true, nil
 }
