@@ -78,13 +78,13 @@ func (o keysetOrder) after(args *statementArgs, value any, id int64) string {
 	return fmt.Sprintf("(%s, -%s) > (%s, %s)", o.value, o.id, args.add(value), args.add(-id))
 }
 
-// outerOrderBy orders the page's rows again once joined, by p.k and p.id,
-// as the index did (so the planner sees they already are).
-func (o keysetOrder) outerOrderBy() string {
+// orderByKey orders rows of a subquery (alias) by its k and id columns as the
+// index did (so the planner sees they already are).
+func (o keysetOrder) orderByKey(alias string) string {
 	if o.descending {
-		return "p.k DESC, p.id DESC"
+		return alias + ".k DESC, " + alias + ".id DESC"
 	}
-	return "p.k, -p.id"
+	return alias + ".k, -" + alias + ".id"
 }
 
 // artOrders are the sorts of the art list; each has an index of the
@@ -144,6 +144,9 @@ type artListShape struct {
 	byCursor           bool
 	// offset is a numbered page's; 0 for the first page and cursor pages.
 	offset int
+	// tagGated: a hashtag list read one of two ways, picked by how many arts
+	// carry the hashtag (see taggedSingleOrder).
+	tagGated bool
 }
 
 func newArtListShape(q application.ArtQuery, page application.PageRequest) (artListShape, error) {
@@ -162,16 +165,17 @@ func newArtListShape(q application.ArtQuery, page application.PageRequest) (artL
 			return artListShape{}, fmt.Errorf("list arts: unknown sort %q", q.Sort)
 		}
 		s.order = order
+		s.tagGated = q.Hashtag != "" && q.Text == ""
 	}
 	return s, nil
 }
 
 // planPerCall tells whether the best plan of this shape's statements depends
-// on their arguments: how many arts a text, a hashtag or an owner matches, or
-// how deep an offset goes (a generic plan expects an OFFSET $n to skip a
+// on their arguments: how many arts a text, a hashtag (but in a gated
+// statement) or an owner matches, or how deep an offset goes (a generic plan expects an OFFSET $n to skip a
 // tenth of the table, and reads it in parallel).
 func (s artListShape) planPerCall() bool {
-	return s.q.Text != "" || s.q.Hashtag != "" || s.q.OwnerID != 0 || s.offset > 0
+	return s.q.Text != "" || s.q.Hashtag != "" && !s.tagGated || s.q.OwnerID != 0 || s.offset > 0
 }
 
 // runner runs this shape's statements: prepared once per connection, or
@@ -284,13 +288,19 @@ func (b *artListBuilder) openAuction() string {
 // conditions are the filters on arts AS a; the open-auction filter is left
 // out when the caller reads open auctions anyway.
 func (b *artListBuilder) conditions(openImplied bool) []string {
+	conds := b.conditionsButTag(openImplied)
+	if b.hashtag != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM art_hashtags AS h WHERE h.art_id = a.id AND h.name = "+b.hashtag+")")
+	}
+	return conds
+}
+
+// conditionsButTag are conditions without the hashtag filter.
+func (b *artListBuilder) conditionsButTag(openImplied bool) []string {
 	var conds []string
 	if b.text != "" {
 		// The expression of arts_text_trgm_idx, so that the index serves it.
 		conds = append(conds, `(a.name || ' ' || a.description) ILIKE `+b.text+` ESCAPE '\'`)
-	}
-	if b.hashtag != "" {
-		conds = append(conds, "EXISTS (SELECT 1 FROM art_hashtags AS h WHERE h.art_id = a.id AND h.name = "+b.hashtag+")")
 	}
 	if b.typ != "" {
 		conds = append(conds, "a.type = "+b.typ)
@@ -325,9 +335,44 @@ func (b *artListBuilder) pageTail(offset string) string {
 	return tail
 }
 
+// fewTagged is how many arts a hashtag may carry for its list to be read from
+// the hashtag's arts, sorted; past it, the list walks the sort's index.
+const fewTagged = 1000
+
+// taggedSingleOrder is the page of a hashtag list in one sort. Read from the
+// hashtag's arts, a page sorts all of them; walking the sort's index, it reads
+// about a page for each share of arts carrying the hashtag: the first is
+// cheap for a rare hashtag (or one nobody uses), the second for a common one.
+// Both readings are in the statement, each behind a count of the hashtag's
+// arts that stops past fewTagged; Postgres runs only the one whose gate
+// passes, so the statement's one generic plan serves every hashtag.
+func (b *artListBuilder) taggedSingleOrder(pos *artPosition, offset string) string {
+	order := b.shape.order
+	conds := b.conditionsButTag(false)
+	if pos != nil {
+		conds = append(conds, order.after(&b.args, pos.value, pos.id))
+	}
+	tagged := "(SELECT count(*) FROM (SELECT 1 FROM art_hashtags AS g WHERE g.name = " + b.hashtag +
+		" LIMIT " + strconv.Itoa(fewTagged+1) + ") AS tagged)"
+	few := "SELECT t.id, t.k, 0 AS part FROM art_hashtags AS h CROSS JOIN LATERAL (SELECT a.id, " + order.value +
+		" AS k FROM arts AS a" + where(append([]string{"a.id = h.art_id"}, conds...)) +
+		// OFFSET 0 keeps each tagged art a lookup by id.
+		" OFFSET 0) AS t WHERE h.name = " + b.hashtag + " AND " + tagged + " <= " + strconv.Itoa(fewTagged) +
+		" ORDER BY " + order.orderByKey("t") + b.pageTail(offset)
+	// A scalar subquery, unlike EXISTS, stays a check of each walked art.
+	many := "SELECT a.id, " + order.value + " AS k, 0 AS part FROM arts AS a" + where(append([]string{
+		tagged + " > " + strconv.Itoa(fewTagged),
+		"(SELECT true FROM art_hashtags AS h WHERE h.art_id = a.id AND h.name = " + b.hashtag + ")",
+	}, conds...)) + " ORDER BY " + order.orderBy() + b.pageTail(offset)
+	return "SELECT * FROM ((" + few + ") UNION ALL (" + many + ")) AS gated"
+}
+
 // singleOrder is the page of a list read in one index order: a sort of arts,
 // or a member's likes. It yields p(id, k, part).
 func (b *artListBuilder) singleOrder(pos *artPosition, offset string) string {
+	if b.shape.tagGated {
+		return b.taggedSingleOrder(pos, offset)
+	}
 	conds := b.conditions(false)
 	var from string
 	switch {
@@ -474,7 +519,7 @@ func (b *artListBuilder) build(pos *artPosition) artListStatement {
 	if b.shape.endingSoon {
 		inner, order = b.endingSoon(pos, offsetArg), endingSoonOrder
 	} else {
-		inner, order = b.singleOrder(pos, offsetArg), b.shape.order.outerOrderBy()
+		inner, order = b.singleOrder(pos, offsetArg), b.shape.order.orderByKey("p")
 	}
 	total := "NULL::bigint"
 	if !b.shape.byCursor {

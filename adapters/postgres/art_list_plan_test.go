@@ -344,6 +344,35 @@ func TestArtListQueryPlans(t *testing.T) {
 		})
 	}
 
+	t.Run("a hashtag's pages read either way", func(t *testing.T) {
+		tests := []struct {
+			tag   string
+			sort  application.ArtSort
+			order string
+		}{
+			{tag: "tag42", sort: application.SortPriceDesc, order: "a.current_price DESC, a.id DESC"},
+			{tag: "tag42", sort: application.SortLikesAsc, order: "a.like_count, a.id DESC"},
+			{tag: "common1", sort: application.SortBidsDesc, order: "a.bid_count DESC, a.id DESC"},
+			{tag: "common1", sort: application.SortOldest, order: "a.created_at, a.id DESC"},
+		}
+		for _, tt := range tests {
+			var want []int64
+			err := db.NewRaw(`SELECT a.id FROM arts AS a JOIN art_hashtags AS h ON h.art_id = a.id AND h.name = ?
+				ORDER BY `+tt.order+` LIMIT 60`, tt.tag).Scan(ctx, &want)
+			require.NoError(t, err)
+			q := application.ArtQuery{Hashtag: tt.tag, Sort: tt.sort, Now: planNow}
+			first, err := store.List(ctx, q, mustPage(t, 1, size))
+			require.NoError(t, err)
+			second, err := store.List(ctx, q, afterPage(t, first.Next, size))
+			require.NoError(t, err)
+			third, err := store.List(ctx, q, mustPage(t, 3, size))
+			require.NoError(t, err)
+
+			got := append(append(summaryIDs(first.Items), summaryIDs(second.Items)...), summaryIDs(third.Items)...)
+			assert.Equal(t, want, got, "%s by %s", tt.tag, tt.sort)
+		}
+	})
+
 	t.Run("totals", func(t *testing.T) {
 		tests := []struct {
 			query application.ArtQuery
