@@ -74,8 +74,13 @@ type freshness struct {
 	// cache is nil when the micro-cache is off.
 	cache *otter.Cache[string, recordedAnswer]
 	// loads collapses concurrent misses of one key into one database read.
-	loads   singleflight.Group
-	lookups *prometheus.CounterVec
+	loads  singleflight.Group
+	counts catalogReadCounts
+}
+
+// catalogReadCounts count catalog reads by how they were answered.
+type catalogReadCounts struct {
+	hit, miss, joined, member, uncached prometheus.Counter
 }
 
 // recordedAnswer is a handler's answer held back to be validated, shared and cached.
@@ -121,16 +126,19 @@ func newFreshness(routes []string, settings CatalogCacheSettings, clock applicat
 		}
 		f.cache = cache
 	}
-	f.lookups = prometheus.NewCounterVec(prometheus.CounterOpts{
+	reads := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "http_catalog_reads_total",
 		Help: "Catalog reads by how they were answered: hit (micro-cache), miss (read for the cache), " +
 			"joined (shared a concurrent miss's read), member (authenticated, always read) or uncached.",
 	}, []string{"result"})
 	if registry != nil {
-		if err := registry.Register(f.lookups); err != nil {
+		if err := registry.Register(reads); err != nil {
 			return nil, fmt.Errorf("register catalog read metrics: %w", err)
 		}
 	}
+	f.counts = catalogReadCounts{hit: reads.WithLabelValues("hit"), miss: reads.WithLabelValues("miss"),
+		joined: reads.WithLabelValues("joined"), member: reads.WithLabelValues("member"),
+		uncached: reads.WithLabelValues("uncached")}
 	return f, nil
 }
 
@@ -150,17 +158,17 @@ func (f *freshness) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if req.Header.Get(echo.HeaderAuthorization) != "" {
-			f.lookups.WithLabelValues("member").Inc()
+			f.counts.member.Inc()
 			return f.readThrough(c, next, cacheControlMember)
 		}
 		key, ok := cacheKey(req)
 		if f.cache == nil || !ok {
-			f.lookups.WithLabelValues("uncached").Inc()
+			f.counts.uncached.Inc()
 			return f.readThrough(c, next, cacheControlFresh)
 		}
 		arrived := f.clock.Now()
 		if cached, ok := f.cache.GetIfPresent(key); ok {
-			f.lookups.WithLabelValues("hit").Inc()
+			f.counts.hit.Inc()
 			return sendRecorded(c, cached, cacheControlCached)
 		}
 		return f.load(c, next, key, arrived)
@@ -198,18 +206,17 @@ func (f *freshness) load(c echo.Context, next echo.HandlerFunc, key string, arri
 		return a, nil
 	})
 	if led {
-		f.lookups.WithLabelValues("miss").Inc()
+		f.counts.miss.Inc()
 	} else {
-		f.lookups.WithLabelValues("joined").Inc()
+		f.counts.joined.Inc()
+		// The read failed only because its own client went away, or gave an
+		// answer that is no representation: this request reads for itself.
+		if err != nil && ownContextAlive(c, err) || err == nil && shared.(recordedAnswer).status != http.StatusOK {
+			return f.readThrough(c, next, cacheControlFresh)
+		}
 	}
-	switch {
-	case err == nil && (led || shared.(recordedAnswer).status == http.StatusOK):
-	case err != nil && (led || !ownContextAlive(c, err)):
+	if err != nil {
 		return refuseToKeep(c, err)
-	default:
-		// The read failed only for the request that made it (its client left), or
-		// gave an answer that is not a representation: read for this request alone.
-		return f.readThrough(c, next, cacheControlFresh)
 	}
 	a := shared.(recordedAnswer)
 	cacheControl := cacheControlFresh

@@ -119,7 +119,10 @@ func (fx *catalogFixture) send(method, target string, headers ...string) *httpte
 }
 
 func (fx *catalogFixture) lookups(result string) float64 {
-	return testutil.ToFloat64(fx.freshness.lookups.WithLabelValues(result))
+	counts := fx.freshness.counts
+	counter := map[string]prometheus.Counter{"hit": counts.hit, "miss": counts.miss, "joined": counts.joined,
+		"member": counts.member, "uncached": counts.uncached}[result]
+	return testutil.ToFloat64(counter)
 }
 
 func TestCatalogReadsCarryAStrongETagOfTheBody(t *testing.T) {
