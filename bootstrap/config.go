@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	httpapi "github.com/artauction/artauction/adapters/http"
 )
 
 // Config is every setting of the service, read from the environment once at start.
@@ -70,6 +72,12 @@ type Config struct {
 	AppEnv           string `env:"APP_ENV" envDefault:"dev"`
 	LogLevel         string `env:"LOG_LEVEL" envDefault:"info"`
 	RateLimitEnabled bool   `env:"RATE_LIMIT_ENABLED" envDefault:"true"`
+
+	// CatalogCacheTTL is how long an anonymous catalog answer is served again
+	// from this instance's memory (0 turns the cache off); CatalogCacheMB bounds
+	// that memory.
+	CatalogCacheTTL time.Duration `env:"CATALOG_CACHE_TTL" envDefault:"1s"`
+	CatalogCacheMB  int           `env:"CATALOG_CACHE_MB" envDefault:"16"`
 
 	// Live auction streams (server-sent events).
 	LiveMaxWatchers      int           `env:"LIVE_MAX_WATCHERS" envDefault:"10000"`
@@ -196,6 +204,7 @@ func (c *Config) validate() error {
 	}
 	c.validateLive(bad)
 	c.validateHTTP(bad)
+	c.validateCatalogCache(bad)
 	if c.DetectionMinConfidence < 0 || c.DetectionMinConfidence > 1 {
 		bad("DETECTION_MIN_CONFIDENCE", "must be between 0 and 1")
 	}
@@ -293,6 +302,16 @@ func isOrigin(s string) bool {
 		return false
 	}
 	return u.Scheme+"://"+u.Host == s && !strings.Contains(u.Host, "*")
+}
+
+func (c *Config) validateCatalogCache(bad func(name, format string, args ...any)) {
+	// Anonymous answers may be at most a second stale.
+	if c.CatalogCacheTTL < 0 || c.CatalogCacheTTL > httpapi.MaxCatalogStaleness {
+		bad("CATALOG_CACHE_TTL", "must be between 0 (off) and %s", httpapi.MaxCatalogStaleness)
+	}
+	if c.CatalogCacheMB < 1 || c.CatalogCacheMB > 1024 {
+		bad("CATALOG_CACHE_MB", "must be between 1 and 1024")
+	}
 }
 
 func (c *Config) validateLive(bad func(name, format string, args ...any)) {

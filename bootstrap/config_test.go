@@ -156,3 +156,25 @@ func configVariables() []string {
 	}
 	return names
 }
+
+func TestCatalogCacheSettings(t *testing.T) {
+	cfg, err := ParseConfig(map[string]string{})
+	require.NoError(t, err)
+	assert.Equal(t, time.Second, cfg.CatalogCacheTTL, "anonymous reads may be a second stale by default")
+	assert.Equal(t, 16, cfg.CatalogCacheMB)
+
+	cfg, err = ParseConfig(map[string]string{"CATALOG_CACHE_TTL": "0s"})
+	require.NoError(t, err, "0 turns the cache off")
+	assert.Zero(t, cfg.CatalogCacheTTL)
+
+	for _, bad := range []map[string]string{
+		{"CATALOG_CACHE_TTL": "1001ms"}, {"CATALOG_CACHE_TTL": "-1s"},
+		{"CATALOG_CACHE_MB": "0"}, {"CATALOG_CACHE_MB": "2048"},
+	} {
+		_, err := ParseConfig(bad)
+		require.Error(t, err, "%v", bad)
+		for name := range bad {
+			assert.Contains(t, err.Error(), name)
+		}
+	}
+}

@@ -36,6 +36,7 @@ func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases,
 			MaxWatchers: cfg.LiveMaxWatchers, MaxWatchersPerIP: cfg.LiveMaxWatchersPerIP, Heartbeat: cfg.LiveHeartbeat,
 			WriteTimeout: cfg.LiveWriteTimeout, RetryHint: cfg.LiveRetryHint,
 		},
+		CatalogCache: httpapi.CatalogCacheSettings{TTL: cfg.CatalogCacheTTL, MaxBytes: cfg.CatalogCacheMB << 20},
 	}, account, catalog, trade, imageSearch, live, checks, registry, logger)
 	if err != nil {
 		return nil, err

@@ -34,6 +34,8 @@ type ServerSettings struct {
 	HSTS   bool
 	Cookie CookieSettings
 	Live   LiveSettings
+	// CatalogCache bounds the cache of anonymous catalog reads.
+	CatalogCache CatalogCacheSettings
 }
 
 // Timeouts bound each phase of a request on the listener; zero means none.
@@ -57,7 +59,8 @@ type ReadinessCheck struct {
 
 // Server is the REST API on one listener.
 type Server struct {
-	echo *echo.Echo
+	echo      *echo.Echo
+	freshness *freshness
 	*listener
 }
 
@@ -85,6 +88,10 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 		return nil, fmt.Errorf("register http metrics: %w", err)
 	}
 
+	catalogReads, err := newFreshness(catalogReadRoutes, settings.CatalogCache, catalog.Clock, registry)
+	if err != nil {
+		return nil, err
+	}
 	e.Use(
 		middleware.RequestID(),
 		securityHeaders(settings.HSTS),
@@ -93,6 +100,8 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 		requestMetrics(duration),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, DisableErrorHandler: true}),
 		middleware.BodyLimit(maxRequestBody),
+		// After the log and metrics, so answers from the cache are logged and timed too.
+		catalogReads.middleware,
 	)
 
 	ops := opsHandlers{checks: checks, registry: registry, doc: doc}
@@ -131,7 +140,15 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
 	server.RegisterOnShutdown(func() { close(stopping) })
-	return &Server{echo: e, listener: newListener("http", settings.Addr, server, logger)}, nil
+	return &Server{echo: e, freshness: catalogReads, listener: newListener("http", settings.Addr, server, logger)}, nil
+}
+
+// Stop stops the listener, waiting for requests in flight within ctx, then the
+// catalog cache's clean-up.
+func (s *Server) Stop(ctx context.Context) error {
+	err := s.listener.Stop(ctx)
+	s.freshness.close()
+	return err
 }
 
 // listener serves one http.Server on an address of its own.
