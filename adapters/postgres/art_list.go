@@ -299,8 +299,8 @@ func (b *artListBuilder) conditions(openImplied bool) []string {
 func (b *artListBuilder) conditionsButTag(openImplied bool) []string {
 	var conds []string
 	if b.text != "" {
-		// The expression of arts_text_trgm_idx, so that the index serves it.
-		conds = append(conds, `(a.name || ' ' || a.description) ILIKE `+b.text+` ESCAPE '\'`)
+		// ILIKE's meaning, on the lowered column arts_text_trgm_idx serves.
+		conds = append(conds, `a.search_text LIKE lower(`+b.text+`) ESCAPE '\'`)
 	}
 	if b.typ != "" {
 		conds = append(conds, "a.type = "+b.typ)

@@ -313,7 +313,9 @@ func (s *ArtStore) ByID(ctx context.Context, id int64) (*art.Art, error) {
 // summaryColumns are the columns of artListRow, from arts AS a, members AS m
 // and auctions AS au.
 func summaryColumns(q *bun.SelectQuery) *bun.SelectQuery {
-	return q.ColumnExpr("a.*").
+	return q.ColumnExpr(`a.id, a.owner_id, a.name, a.description, a.type, a.price, a.current_price, a.status,
+		a.like_count, a.bid_count, a.image_key, a.image_format, a.image_width, a.image_height, a.image_size,
+		a.image_etag, a.created_at, a.updated_at`).
 		ColumnExpr("m.nickname AS owner_nickname").
 		ColumnExpr("m.school AS owner_school").
 		ColumnExpr("au.end_at AS auction_end_at")

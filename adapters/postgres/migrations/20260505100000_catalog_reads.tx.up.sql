@@ -16,6 +16,17 @@ CREATE INDEX arts_price_asc_idx ON arts (current_price, (-id)) INCLUDE (id);
 CREATE INDEX arts_likes_asc_idx ON arts (like_count, (-id)) INCLUDE (id);
 CREATE INDEX arts_bids_asc_idx  ON arts (bid_count, (-id)) INCLUDE (id);
 
+-- q, "name or description contains, in any case", is matched with LIKE on
+-- this lowered copy: Postgres' ILIKE lowers both sides of every row it tests
+-- anyway, and counting a common word's first 10,001 matches took 11 ms with
+-- ILIKE on the concatenation, 2.5 ms with LIKE here (100k arts).
+ALTER TABLE arts ADD COLUMN search_text text GENERATED ALWAYS AS (lower(name || ' ' || description)) STORED;
+DROP INDEX arts_text_trgm_idx;
+CREATE INDEX arts_text_trgm_idx ON arts USING gin (search_text gin_trgm_ops);
+-- As the catalog migration did for the expression: a finer histogram keeps
+-- rare words rare in the planner's estimates.
+ALTER TABLE arts ALTER COLUMN search_text SET STATISTICS 1000;
+
 -- Every read of arts is a short walk of an index. A plan that cannot tell how
 -- far a walk goes (an OFFSET it cannot compute at planning time) expects a
 -- tenth of the table and starts parallel workers, which cost more than the
