@@ -172,8 +172,8 @@ func newArtListShape(q application.ArtQuery, page application.PageRequest) (artL
 
 // planPerCall tells whether the best plan of this shape's statements depends
 // on their arguments: how many arts a text, a hashtag (but in a gated
-// statement) or an owner matches, or how deep an offset goes (a generic plan expects an OFFSET $n to skip a
-// tenth of the table, and reads it in parallel).
+// statement) or an owner matches, or how deep an offset goes (a generic plan
+// expects an OFFSET $n to skip a tenth of the table).
 func (s artListShape) planPerCall() bool {
 	return s.q.Text != "" || s.q.Hashtag != "" && !s.tagGated || s.q.OwnerID != 0 || s.offset > 0
 }
@@ -244,8 +244,8 @@ type artListBuilder struct {
 	args  statementArgs
 	// Placeholders of the filters ("" when unused).
 	text, hashtag, typ, status, owner, liked string
-	// now is the time auctions are open at; its placeholder is added where
-	// the statement first needs it (nowArg), as some never do.
+	// nowTime is the time auctions are open at; its placeholder is added
+	// where the statement first needs it (openAuction), as some never do.
 	nowTime        time.Time
 	nowPlaceholder string
 }
@@ -458,14 +458,19 @@ func (b *artListBuilder) openJoin() string {
 	return ""
 }
 
+// countedByCounters tells whether the list's filters are only type and
+// status, whose total counter rows hold exactly.
+func (s artListShape) countedByCounters() bool {
+	q := s.q
+	return q.Text == "" && q.Hashtag == "" && q.OwnerID == 0 && q.LikedBy == 0 && q.Status != application.StatusOpenAuction
+}
+
 // total is the expression of the list's total on a numbered page: a sum of
 // counters, exact however large, when the filters are only type and status;
 // else a count that stops past the cap.
-func (b *artListBuilder) total() (expr string, exact bool) {
+func (b *artListBuilder) total() string {
 	q := b.shape.q
-	onlyTypeAndStatus := q.Text == "" && q.Hashtag == "" && q.OwnerID == 0 && q.LikedBy == 0 &&
-		q.Status != application.StatusOpenAuction
-	if onlyTypeAndStatus {
+	if b.shape.countedByCounters() {
 		var conds []string
 		if b.typ != "" {
 			conds = append(conds, "t.type = "+b.typ)
@@ -473,7 +478,7 @@ func (b *artListBuilder) total() (expr string, exact bool) {
 		if b.status != "" {
 			conds = append(conds, "t.status = "+b.status)
 		}
-		return "(SELECT COALESCE(sum(t.art_count), 0) FROM art_totals AS t" + where(conds) + ")", true
+		return "(SELECT COALESCE(sum(t.art_count), 0) FROM art_totals AS t" + where(conds) + ")"
 	}
 	limit := " LIMIT " + strconv.Itoa(countCap)
 	conds := b.conditions(false)
@@ -496,7 +501,7 @@ func (b *artListBuilder) total() (expr string, exact bool) {
 	default:
 		counted = "SELECT 1 FROM arts AS a" + where(conds)
 	}
-	return "(SELECT count(*) FROM (" + counted + limit + ") AS counted)", false
+	return "(SELECT count(*) FROM (" + counted + limit + ") AS counted)"
 }
 
 // summarySelectList are an art summary's columns from p (the page's ids and
@@ -523,7 +528,7 @@ func (b *artListBuilder) build(pos *artPosition) artListStatement {
 	}
 	total := "NULL::bigint"
 	if !b.shape.byCursor {
-		total, _ = b.total()
+		total = b.total()
 	}
 	text := "SELECT " + summarySelectList + ", p.part, p.k, " + total + " AS total FROM (" + inner + ") AS p" +
 		" JOIN arts AS a ON a.id = p.id JOIN members AS m ON m.id = a.owner_id" +
@@ -595,14 +600,15 @@ func (s *ArtStore) List(ctx context.Context, q application.ArtQuery, page applic
 		result.Items = []application.ArtSummary{}
 	}
 	if !page.ByCursor() {
-		b := newArtListBuilder(shape, shape.q.Now)
-		count, exact := b.total()
-		n, err := countOf(ctx, shape.runner(ctx, s.db), page, len(result.Items), counted, count, b.args...)
+		n, err := countOf(ctx, shape.runner(ctx, s.db), page, len(result.Items), counted, func() (string, []any) {
+			b := newArtListBuilder(shape, shape.q.Now)
+			return b.total(), b.args
+		})
 		if err != nil {
 			return none, fmt.Errorf("count arts: %w", err)
 		}
 		result.Total = application.CappedTotal(n)
-		if exact {
+		if shape.countedByCounters() {
 			result.Total = application.Total{Count: n}
 		}
 	}
@@ -610,20 +616,28 @@ func (s *ArtStore) List(ctx context.Context, q application.ArtQuery, page applic
 }
 
 // countOf is what a numbered page counted: counted, the statement's, unless
-// the page came back empty and so carried none; then count, run alone with
-// args, unless the page was the first (an empty list).
-func countOf(ctx context.Context, runner rowQuerier, page application.PageRequest, items int, counted sql.NullInt64, count string, args ...any) (int, error) {
+// the page came back empty and so carried none; then the count expression
+// and arguments count gives, run alone, unless the page was the first (an
+// empty list).
+func countOf(ctx context.Context, runner rowQuerier, page application.PageRequest, items int, counted sql.NullInt64,
+	count func() (string, []any)) (int, error) {
 	if counted.Valid {
 		return int(counted.Int64), nil
 	}
 	if page.Offset() == 0 || items > 0 {
 		return page.Offset() + items, nil
 	}
+	expr, args := count()
 	var n int64
-	if err := runner.QueryRow(ctx, "SELECT "+count, args...).Scan(&n); err != nil {
+	if err := runner.QueryRow(ctx, "SELECT "+expr, args...).Scan(&n); err != nil {
 		return 0, err
 	}
 	return int(n), nil
+}
+
+// countWith is a count expression with fixed arguments.
+func countWith(expr string, args ...any) func() (string, []any) {
+	return func() (string, []any) { return expr, args }
 }
 
 // artListKey is where a listed art stands: p.part, p.k and its id.

@@ -367,7 +367,7 @@ func (s *AuctionStore) MemberBids(ctx context.Context, memberID int64, page appl
 		return none, fmt.Errorf("read member's bids: %w", err)
 	}
 	if !page.ByCursor() {
-		n, err := countOf(ctx, prepared(ctx, s.db), page, len(result.Items), counted, memberAuctionsCount, memberID)
+		n, err := countOf(ctx, prepared(ctx, s.db), page, len(result.Items), counted, countWith(memberAuctionsCount, memberID))
 		if err != nil {
 			return none, fmt.Errorf("count member's auctions: %w", err)
 		}

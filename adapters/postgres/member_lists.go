@@ -125,7 +125,7 @@ func (s *PurchaseStore) list(ctx context.Context, column string, memberID int64,
 		return none, fmt.Errorf("read purchases by %s: %w", column, err)
 	}
 	if !page.ByCursor() {
-		n, err := countOf(ctx, runner, page, len(result.Items), counted, purchasesCount(column), memberID)
+		n, err := countOf(ctx, runner, page, len(result.Items), counted, countWith(purchasesCount(column), memberID))
 		if err != nil {
 			return none, fmt.Errorf("count purchases by %s: %w", column, err)
 		}
@@ -186,7 +186,7 @@ func (s *PointStore) History(ctx context.Context, memberID int64, page applicati
 		return none, fmt.Errorf("read point history: %w", err)
 	}
 	if !page.ByCursor() {
-		n, err := countOf(ctx, runner, page, len(result.Items), counted, pointHistoryCount, memberID)
+		n, err := countOf(ctx, runner, page, len(result.Items), counted, countWith(pointHistoryCount, memberID))
 		if err != nil {
 			return none, fmt.Errorf("count point history: %w", err)
 		}
