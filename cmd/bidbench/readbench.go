@@ -69,19 +69,24 @@ func runRead(ctx context.Context, cfg readConfig) (*readReport, error) {
 		return nil, err
 	}
 	setup := time.Now()
+	// The service compiles while Postgres builds the catalog.
+	var build errgroup.Group
+	bin := cfg.serviceBin
+	if bin == "" {
+		build.Go(func() (err error) {
+			bin, err = buildService(ctx, workDir)
+			return err
+		})
+	}
 	targets, err := buildCatalog(ctx, cfg, dsn, &rep.Catalog)
 	if err != nil {
+		_ = build.Wait()
 		return nil, err
 	}
 	targets.deepPage = cfg.deepPage
 	progressf("%.1f s: catalog of %d arts built and checked", time.Since(setup).Seconds(), cfg.arts)
-
-	bin := cfg.serviceBin
-	if bin == "" {
-		if bin, err = buildService(ctx, workDir); err != nil {
-			return nil, err
-		}
-		progressf("%.1f s: cmd/artauction built", time.Since(setup).Seconds())
+	if err := build.Wait(); err != nil {
+		return nil, err
 	}
 	prefix := "bidbench:" + runID + ":"
 	defer func() {
