@@ -107,15 +107,15 @@ func describeShape(name string) string {
 	case shapeListQ:
 		return "GET /api/v1/arts?q=, word by frequency"
 	case shapeListType:
-		return "GET /api/v1/arts?type=auction|general"
+		return "GET /api/v1/arts?type=, auction or general"
 	case shapeListOpenEnding:
 		return "GET /api/v1/arts?status=open_auction&sort=ending_soon"
 	case shapeListOwner:
 		return "GET /api/v1/arts?owner_id=, owner by art count"
 	case shapePageFirst:
-		return "GET /api/v1/arts?sort=newest|price_desc|likes_desc&size=20"
+		return "GET /api/v1/arts?sort=, newest, price_desc or likes_desc"
 	case shapePageDeepOffset:
-		return "the same, page=191..200 by offset"
+		return "the same, one of the 10 pages up to --deep-page, by offset"
 	case shapePageDeepCursor:
 		return "the same pages by cursor"
 	case shapeAuction:
