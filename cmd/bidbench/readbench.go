@@ -185,7 +185,7 @@ func buildCatalog(ctx context.Context, cfg readConfig, dsn string, summary *cata
 	return targets, nil
 }
 
-// checkInvariants runs the invariants of DESIGN.md section 2 on the
+// checkInvariants runs the rules of adapters/postgres/invariant on the
 // catalog: a fixture whose auctions contradict their bids measures nothing.
 func checkInvariants(ctx context.Context, dsn string) ([]string, error) {
 	db, err := openSQL(dsn)
