@@ -47,10 +47,11 @@ build: ## Build a static binary to bin/artauction
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/artauction
 
 .PHONY: test
-test: test-services browser ## Run all tests with the race detector, then a short bidbench run
+test: test-services browser ## Run all tests with the race detector, then short bidbench runs of bids and reads
 	@mkdir -p $(TEST_OUTPUT)
 	$(GO) test -race -count=1 -timeout 8m -artifacts -outputdir $(CURDIR)/$(TEST_OUTPUT) ./...
 	@$(MAKE) --no-print-directory bench-smoke
+	@$(MAKE) --no-print-directory bench-read-smoke
 
 .PHONY: browser
 browser: ## Make sure headless Chromium and ChromeDriver are installed for the browser test
@@ -63,6 +64,14 @@ bench: test-services ## Compare the four bid-lock strategies against the raw dat
 .PHONY: bench-smoke
 bench-smoke: test-services ## A short bidbench run that fails on any invariant or linearizability violation or 5xx
 	$(GO) run ./cmd/bidbench --smoke --database-url '$(TEST_DATABASE_URL)' --redis-url '$(TEST_REDIS_URL)' $(BENCH_FLAGS)
+
+.PHONY: bench-read
+bench-read: test-services ## Every catalog read on a 100,000-art catalog against an echo hello-world baseline (docs/benchmarks.md, Reads)
+	$(GO) run ./cmd/bidbench read --database-url '$(TEST_DATABASE_URL)' --redis-url '$(TEST_REDIS_URL)' $(BENCH_READ_FLAGS)
+
+.PHONY: bench-read-smoke
+bench-read-smoke: test-services ## A short read benchmark on 5,000 arts that fails on any 5xx or a read shape that cannot run
+	$(GO) run ./cmd/bidbench read --smoke --database-url '$(TEST_DATABASE_URL)' --redis-url '$(TEST_REDIS_URL)' $(BENCH_READ_FLAGS)
 
 # How long the mixed-load soak of `make chaos` runs.
 CHAOS_SOAK ?= 10m

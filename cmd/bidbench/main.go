@@ -4,6 +4,9 @@
 // the same bid transaction straight on Postgres, checks every invariant and
 // the linearizability of every recorded bid history, and writes a table,
 // bench-results.json and a chart. It exits 1 on any violation or 5xx.
+//
+// `bidbench read` is the read benchmark instead (readbench.go): a large
+// catalog, every catalog read shape against an echo hello-world baseline.
 package main
 
 import (
@@ -18,6 +21,14 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case readCommand:
+			os.Exit(readMain(os.Args[2:]))
+		case helloCommand:
+			os.Exit(helloMain(os.Args[2:]))
+		}
+	}
 	cfg, err := parseConfig(os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
