@@ -17,7 +17,7 @@ func NewListAuctionBids(auctions AuctionStore) *ListAuctionBids {
 
 // Execute returns auction.ErrNotFound for an unknown auction.
 func (uc *ListAuctionBids) Execute(ctx context.Context, auctionID int64, page PageRequest) (Page[BidEntry], error) {
-	if _, _, err := uc.auctions.Get(ctx, auctionID); err != nil {
+	if _, err := uc.auctions.Get(ctx, auctionID); err != nil {
 		return Page[BidEntry]{}, fmt.Errorf("find auction %d: %w", auctionID, err)
 	}
 	bids, total, err := uc.auctions.Bids(ctx, auctionID, page)

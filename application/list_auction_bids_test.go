@@ -22,7 +22,7 @@ func TestListAuctionBidsReturnsOnePageWithTheTotal(t *testing.T) {
 		{ID: 12, AuctionID: 5, Amount: 2100, Bidder: application.MemberRef{ID: annID, Nickname: "ann"}, CreatedAt: fixedTestNow.Add(-1)},
 	}
 	gomock.InOrder(
-		auctions.EXPECT().Get(gomock.Any(), int64(5)).Return(storedAuction(auctionLedBy(bobID, 2200)), aliceID, nil),
+		auctions.EXPECT().Get(gomock.Any(), int64(5)).Return(auctionDetailOf(storedAuction(auctionLedBy(bobID, 2200))), nil),
 		auctions.EXPECT().Bids(gomock.Any(), int64(5), request).Return(bids, 21, nil),
 	)
 
@@ -38,7 +38,7 @@ func TestListAuctionBidsReturnsOnePageWithTheTotal(t *testing.T) {
 func TestListAuctionBidsOfAnAuctionWithoutBids(t *testing.T) {
 	auctions := mock.NewMockAuctionStore(gomock.NewController(t))
 	request := mustPage(t, 1, 20)
-	auctions.EXPECT().Get(gomock.Any(), int64(5)).Return(storedAuction(), aliceID, nil)
+	auctions.EXPECT().Get(gomock.Any(), int64(5)).Return(auctionDetailOf(storedAuction()), nil)
 	auctions.EXPECT().Bids(gomock.Any(), int64(5), request).Return(nil, 0, nil)
 
 	page, err := application.NewListAuctionBids(auctions).Execute(context.Background(), 5, request)
@@ -50,7 +50,7 @@ func TestListAuctionBidsOfAnAuctionWithoutBids(t *testing.T) {
 
 func TestListAuctionBidsOfAnUnknownAuction(t *testing.T) {
 	auctions := mock.NewMockAuctionStore(gomock.NewController(t))
-	auctions.EXPECT().Get(gomock.Any(), int64(404)).Return(nil, int64(0), auction.ErrNotFound)
+	auctions.EXPECT().Get(gomock.Any(), int64(404)).Return(application.AuctionDetail{}, auction.ErrNotFound)
 	// No Bids call: gomock fails on it.
 
 	_, err := application.NewListAuctionBids(auctions).Execute(context.Background(), 404, mustPage(t, 1, 20))
@@ -61,7 +61,7 @@ func TestListAuctionBidsOfAnUnknownAuction(t *testing.T) {
 func TestListAuctionBidsFailure(t *testing.T) {
 	auctions := mock.NewMockAuctionStore(gomock.NewController(t))
 	boom := errors.New("boom")
-	auctions.EXPECT().Get(gomock.Any(), int64(5)).Return(storedAuction(), aliceID, nil)
+	auctions.EXPECT().Get(gomock.Any(), int64(5)).Return(auctionDetailOf(storedAuction()), nil)
 	auctions.EXPECT().Bids(gomock.Any(), int64(5), gomock.Any()).Return(nil, 0, boom)
 
 	_, err := application.NewListAuctionBids(auctions).Execute(context.Background(), 5, mustPage(t, 1, 20))

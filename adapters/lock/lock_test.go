@@ -81,11 +81,11 @@ func (e *env) hold(t *testing.T, s subject) (release func()) {
 	case StrategyRow, StrategyNamed:
 		tx, err := e.db.BeginTx(ctx, nil)
 		require.NoError(t, err)
-		query, args := "SELECT id FROM "+s.kind.table+" WHERE id = ? FOR UPDATE", []any{s.id}
+		query, args := rowLockStatement(s)
 		if e.strategy == StrategyNamed {
 			query, args = advisoryLockStatement(s)
 		}
-		_, err = tx.ExecContext(ctx, query, args...)
+		_, err = tx.Tx.ExecContext(ctx, query, args...)
 		require.NoError(t, err)
 		return func() { _ = tx.Rollback() }
 	case StrategyRedis:
@@ -211,6 +211,59 @@ func TestGuardsGiveUpAfterTheWait(t *testing.T) {
 			assert.Less(t, elapsed, shortWait+time.Second, "gave up within about the wait")
 		})
 	}
+}
+
+// A row held elsewhere that fn waits for, past the guard's own lock, gives
+// ErrLockUnavailable after about the wait too: the bound covers every lock
+// wait of the transaction, and it travels with the transaction's BEGIN.
+func TestGuardsBoundEveryLockWaitOfTheirTransaction(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range strategies {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, strategy)
+			g := e.guard(t, shortWait, 0)
+			// Another transaction holds the art's row, whatever the strategy.
+			holder, err := e.db.BeginTx(t.Context(), nil)
+			require.NoError(t, err)
+			defer func() { _ = holder.Rollback() }()
+			_, err = holder.ExecContext(t.Context(), "SELECT id FROM arts WHERE id = ? FOR UPDATE", sameID)
+			require.NoError(t, err)
+			var timeout string
+
+			start := time.Now()
+			err = g.WithAuction(t.Context(), sameID, func(ctx context.Context) error {
+				tx := postgres.IDB(ctx, e.db)
+				if err := tx.QueryRowContext(ctx, "SHOW lock_timeout").Scan(&timeout); err != nil {
+					return err
+				}
+				_, err := tx.ExecContext(ctx, "UPDATE arts SET bid_count = bid_count + 1 WHERE id = ?", sameID)
+				return err
+			})
+
+			require.ErrorIs(t, err, application.ErrLockUnavailable)
+			assert.Equal(t, fmt.Sprintf("%dms", shortWait.Milliseconds()), timeout)
+			assert.Less(t, time.Since(start), shortWait+time.Second, "gave up within about the wait")
+		})
+	}
+}
+
+// Joined to a caller's transaction, the guard cannot bound its BEGIN: it sets
+// the bound with a statement of its own.
+func TestGuardsBoundTheWaitsOfACallersTransaction(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, StrategyRow)
+	g := e.guard(t, shortWait, 0)
+	var timeout string
+
+	err := postgres.NewTransactor(e.db).WithinTx(t.Context(), func(ctx context.Context) error {
+		return g.WithAuction(ctx, sameID, func(ctx context.Context) error {
+			return postgres.IDB(ctx, e.db).QueryRowContext(ctx, "SHOW lock_timeout").Scan(&timeout)
+		})
+	})
+
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("%dms", shortWait.Milliseconds()), timeout)
 }
 
 func TestAuctionAndArtOfTheSameIDDoNotBlockEachOther(t *testing.T) {
