@@ -49,7 +49,7 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("make a work directory: %w", err)
 	}
-	defer func() { if os.Getenv("BIDBENCH_KEEP") == "" { os.RemoveAll(workDir) } }()
+	defer os.RemoveAll(workDir)
 	b := &bench{cfg: cfg, server: srv, workDir: workDir, runID: fmt.Sprintf("bidbench_%d_%d", os.Getpid(), time.Now().Unix())}
 	b.report = report{
 		StartedAt: time.Now().UTC(),
