@@ -35,13 +35,9 @@ func (uc *BuyNow) Execute(ctx context.Context, auctionID, buyerID int64) (Purcha
 	var bought PurchaseView
 	var ended *auction.Auction
 	err := uc.guard.WithAuction(ctx, auctionID, func(ctx context.Context) error {
-		d, err := uc.auctions.Get(ctx, auctionID)
+		d, buyer, err := uc.auctions.GetForMember(ctx, auctionID, buyerID)
 		if err != nil {
 			return err
-		}
-		buyer, err := uc.wallet.Account(ctx, buyerID)
-		if err != nil {
-			return fmt.Errorf("read buyer's balance: %w", err)
 		}
 		now := tradeTime(uc.clock)
 		a, sold := d.Auction, d.Art.Art

@@ -60,7 +60,7 @@ func TestBuyNowPassesDomainRefusalsThroughWithoutWriting(t *testing.T) {
 func TestBuyNowUnknownAuction(t *testing.T) {
 	f := newTradingFixture(t)
 	f.expectAuctionGuard(5)
-	f.auctions.EXPECT().Get(inTx(), int64(5)).Return(application.AuctionDetail{}, auction.ErrNotFound)
+	f.auctions.EXPECT().GetForMember(inTx(), int64(5), bobID).Return(application.AuctionDetail{}, application.Account{}, auction.ErrNotFound)
 
 	_, err := f.buyNow().Execute(context.Background(), 5, bobID)
 
@@ -161,10 +161,9 @@ func TestBuyNowFailuresInsideTheGuard(t *testing.T) {
 		want    error
 	}{
 		{
-			name: "reading the account fails",
+			name: "reading the auction and the account fails",
 			arrange: func(f tradingFixture) {
-				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(storedAuction()), nil)
-				f.wallet.EXPECT().Account(inTx(), bobID).Return(application.Account{}, boom)
+				f.auctions.EXPECT().GetForMember(inTx(), int64(5), bobID).Return(application.AuctionDetail{}, application.Account{}, boom)
 			},
 			want: boom,
 		},

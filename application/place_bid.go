@@ -59,13 +59,9 @@ func (uc *PlaceBid) Execute(ctx context.Context, cmd PlaceBidCommand) (PlacedBid
 	var placed PlacedBid
 	var outcome auction.BidOutcome
 	err := uc.guard.WithAuction(ctx, cmd.AuctionID, func(ctx context.Context) error {
-		d, err := uc.auctions.Get(ctx, cmd.AuctionID)
+		d, bidder, err := uc.auctions.GetForMember(ctx, cmd.AuctionID, cmd.BidderID)
 		if err != nil {
 			return err
-		}
-		bidder, err := uc.wallet.Account(ctx, cmd.BidderID)
-		if err != nil {
-			return fmt.Errorf("read bidder's balance: %w", err)
 		}
 		now := tradeTime(uc.clock)
 		a := d.Auction

@@ -30,10 +30,9 @@ func bid(bidderID, amount int64) application.PlaceBidCommand {
 }
 
 // expectReads makes the guarded function find the auction, with its art and
-// leader, and the member's account.
+// leader, and the member's account, in one read.
 func (f tradingFixture) expectReads(a *auction.Auction, memberID, available int64) *gomock.Call {
-	get := f.auctions.EXPECT().Get(inTx(), a.ID()).Return(auctionDetailOf(a), nil)
-	return f.wallet.EXPECT().Account(inTx(), memberID).Return(tradeAccount(memberID, available), nil).After(get)
+	return f.auctions.EXPECT().GetForMember(inTx(), a.ID(), memberID).Return(auctionDetailOf(a), tradeAccount(memberID, available), nil)
 }
 
 // holdMoves are the moves of an accepted bid: the bidder's amount is held,
@@ -129,7 +128,7 @@ func TestPlaceBidTooLowPassesTheMinimumThrough(t *testing.T) {
 func TestPlaceBidUnknownAuction(t *testing.T) {
 	f := newTradingFixture(t)
 	f.expectAuctionGuard(5)
-	f.auctions.EXPECT().Get(inTx(), int64(5)).Return(application.AuctionDetail{}, auction.ErrNotFound)
+	f.auctions.EXPECT().GetForMember(inTx(), int64(5), bobID).Return(application.AuctionDetail{}, application.Account{}, auction.ErrNotFound)
 	f.metrics.EXPECT().BidOutcome("auction_not_found")
 
 	_, err := f.placeBid().Execute(context.Background(), bid(bobID, 1000))
@@ -322,10 +321,9 @@ func TestPlaceBidFailuresInsideTheGuard(t *testing.T) {
 		want    error
 	}{
 		{
-			name: "reading the account fails",
+			name: "reading the auction and the account fails",
 			arrange: func(f tradingFixture) {
-				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(storedAuction(auctionLedBy(annID, 2000))), nil)
-				f.wallet.EXPECT().Account(inTx(), bobID).Return(application.Account{}, boom)
+				f.auctions.EXPECT().GetForMember(inTx(), int64(5), bobID).Return(application.AuctionDetail{}, application.Account{}, boom)
 			},
 			want: boom,
 		},

@@ -41,6 +41,9 @@ type AuctionStore interface {
 	// who sells it) and its leader; auction.ErrNotFound when unknown. The
 	// auction remembers the bid count it was read with (ReadBidCount).
 	Get(ctx context.Context, auctionID int64) (AuctionDetail, error)
+	// GetForMember is Get with, read at once, the account of the member who
+	// trades on the auction; member.ErrNotFound when the member is unknown.
+	GetForMember(ctx context.Context, auctionID, memberID int64) (AuctionDetail, Account, error)
 	// SaveBid stores the one bid a accepted since it was read: the auction's
 	// leader, bid count and end, only if the auction is still open with the
 	// bid count a was read with (else ErrWriteConflict); the art's current

@@ -11,6 +11,7 @@ import (
 
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/member"
 )
 
 var _ application.AuctionStore = (*AuctionStore)(nil)
@@ -84,15 +85,33 @@ func NewAuctionStore(db *bun.DB) *AuctionStore {
 // Get reads an auction with its art, the art's owner and the auction's
 // leader, in one statement.
 func (s *AuctionStore) Get(ctx context.Context, auctionID int64) (application.AuctionDetail, error) {
-	read := ReadTradeAuction(auctionID)
-	d, err := ScanTradeAuction(prepared(ctx, s.db).QueryRow(ctx, read.SQL, read.Args...).Scan)
+	d, _, err := s.read(ctx, auctionID, 0)
+	return d, err
+}
+
+// GetForMember is Get with the account of the member who trades on the
+// auction, in the same statement.
+func (s *AuctionStore) GetForMember(ctx context.Context, auctionID, memberID int64) (application.AuctionDetail, application.Account, error) {
+	d, acct, err := s.read(ctx, auctionID, memberID)
+	if err != nil {
+		return application.AuctionDetail{}, application.Account{}, err
+	}
+	if acct.Member.ID == 0 {
+		return application.AuctionDetail{}, application.Account{}, fmt.Errorf("trader %d: %w", memberID, member.ErrNotFound)
+	}
+	return d, acct, nil
+}
+
+func (s *AuctionStore) read(ctx context.Context, auctionID, memberID int64) (application.AuctionDetail, application.Account, error) {
+	read := ReadTradeAuction(auctionID, memberID)
+	d, acct, err := ScanTradeAuction(prepared(ctx, s.db).QueryRow(ctx, read.SQL, read.Args...).Scan, memberID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return application.AuctionDetail{}, auction.ErrNotFound
+		return application.AuctionDetail{}, application.Account{}, auction.ErrNotFound
 	}
 	if err != nil {
-		return application.AuctionDetail{}, fmt.Errorf("select auction %d: %w", auctionID, err)
+		return application.AuctionDetail{}, application.Account{}, fmt.Errorf("select auction %d: %w", auctionID, err)
 	}
-	return d, nil
+	return d, acct, nil
 }
 
 // SaveBid stores the one bid a accepted since it was read: the auction's

@@ -13,6 +13,8 @@ import (
 	"github.com/artauction/artauction/adapters/postgres/pgtest"
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
@@ -54,6 +56,29 @@ func TestAuctionStoreGet(t *testing.T) {
 
 	_, err = store.Get(ctx, 404)
 	require.ErrorIs(t, err, auction.ErrNotFound)
+}
+
+func TestAuctionStoreGetForMemberReadsTheTradersAccountAtOnce(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	store := postgres.NewAuctionStore(db)
+	ctx := context.Background()
+	owner := createMember(t, db, "painter")
+	bob := richMember(t, db, "bob", 7000)
+	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
+
+	d, acct, err := store.GetForMember(ctx, auctionID, bob)
+
+	require.NoError(t, err)
+	want, err := store.Get(ctx, auctionID)
+	require.NoError(t, err)
+	assert.Equal(t, want, d)
+	assert.Equal(t, application.Account{Member: application.MemberRef{ID: bob, Nickname: "bob", School: "Seoul Arts"},
+		Balance: point.RestoreBalance(7000, 7000)}, acct)
+	_, _, err = store.GetForMember(ctx, auctionID, 404)
+	require.ErrorIs(t, err, member.ErrNotFound)
+	_, _, err = store.GetForMember(ctx, 404, bob)
+	require.ErrorIs(t, err, auction.ErrNotFound, "an unknown auction first")
 }
 
 func TestAuctionStoreGetWithoutBuyNowPrice(t *testing.T) {

@@ -62,65 +62,58 @@ const readTradeAuctionSQL = `
 SELECT au.id, au.start_at, au.end_at, au.start_price, COALESCE(au.buy_now_price, 0), au.bid_increment, au.status,
 	au.highest_amount, COALESCE(au.highest_bidder_id, 0), au.bid_count,
 	COALESCE(hb.nickname, ''), COALESCE(hb.school, ''),
-	` + artSummaryColumns + `
+	` + artSummaryColumns + `,
+	tm.id IS NOT NULL, COALESCE(tm.points_total, 0), COALESCE(tm.points_available, 0),
+	COALESCE(tm.nickname, ''), COALESCE(tm.school, '')
 FROM auctions AS au
 JOIN arts AS a ON a.id = au.art_id
 JOIN members AS m ON m.id = a.owner_id
 LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id
+LEFT JOIN members AS tm ON tm.id = $2
 WHERE au.id = $1`
 
-// ReadTradeAuction reads an auction with its art and leader in one statement
-// (AuctionStore.Get); ScanTradeAuction reads its row.
-func ReadTradeAuction(auctionID int64) Statement {
-	return Statement{SQL: readTradeAuctionSQL, Args: []any{auctionID}}
+// ReadTradeAuction reads an auction with its art and leader, and the account
+// of the member who trades on it (none for 0), in one statement
+// (AuctionStore.Get and GetForMember); ScanTradeAuction reads its row.
+func ReadTradeAuction(auctionID, memberID int64) Statement {
+	return Statement{SQL: readTradeAuctionSQL, Args: []any{auctionID, memberID}}
 }
 
-// ScanTradeAuction reads the row of ReadTradeAuction; sql.ErrNoRows, from
-// scan, when there is none.
-func ScanTradeAuction(scan Scan) (application.AuctionDetail, error) {
+// ScanTradeAuction reads the row of ReadTradeAuction for memberID; sql.ErrNoRows,
+// from scan, when there is no auction. The account is the zero Account when
+// the member is unknown.
+func ScanTradeAuction(scan Scan, memberID int64) (application.AuctionDetail, application.Account, error) {
 	var au auctionRow
 	var leader application.MemberRef
 	var art artSummaryScan
+	var found bool
+	var total, available int64
+	trader := application.MemberRef{ID: memberID}
 	dest := append([]any{&au.ID, &au.StartAt, &au.EndAt, &au.StartPrice, &au.BuyNowPrice, &au.BidIncrement, &au.Status,
 		&au.HighestAmount, &au.HighestBidderID, &au.BidCount, &leader.Nickname, &leader.School}, art.dest()...)
+	dest = append(dest, &found, &total, &available, &trader.Nickname, &trader.School)
 	if err := scan(dest...); err != nil {
-		return application.AuctionDetail{}, err
+		return application.AuctionDetail{}, application.Account{}, err
 	}
 	au.ArtID = art.row.ID
 	a, err := auctionFromRow(au)
 	if err != nil {
-		return application.AuctionDetail{}, err
+		return application.AuctionDetail{}, application.Account{}, err
 	}
 	art.row.AuctionEndAt = sql.NullTime{Time: au.EndAt, Valid: true}
 	summary, err := art.summary()
 	if err != nil {
-		return application.AuctionDetail{}, err
+		return application.AuctionDetail{}, application.Account{}, err
 	}
 	d := application.AuctionDetail{Auction: a, Art: summary}
 	if au.HighestBidderID != 0 {
 		leader.ID = au.HighestBidderID
 		d.HighestBidder = &leader
 	}
-	return d, nil
-}
-
-const readAccountSQL = `SELECT points_total, points_available, nickname, school FROM members WHERE id = $1`
-
-// ReadAccount reads a member's points and name (Wallet.Account); ScanAccount
-// reads its row.
-func ReadAccount(memberID int64) Statement {
-	return Statement{SQL: readAccountSQL, Args: []any{memberID}}
-}
-
-// ScanAccount reads the row of ReadAccount for memberID; sql.ErrNoRows, from
-// scan, when there is none.
-func ScanAccount(scan Scan, memberID int64) (application.Account, error) {
-	var total, available int64
-	who := application.MemberRef{ID: memberID}
-	if err := scan(&total, &available, &who.Nickname, &who.School); err != nil {
-		return application.Account{}, err
+	if !found {
+		return d, application.Account{}, nil
 	}
-	return application.Account{Member: who, Balance: point.RestoreBalance(total, available)}, nil
+	return d, application.Account{Member: trader, Balance: point.RestoreBalance(total, available)}, nil
 }
 
 // saveBidSQL stores an accepted bid in one round trip: the auction's leader,

@@ -38,15 +38,13 @@ func TestTradeStatementsRunOnAPlainPgxConnection(t *testing.T) {
 
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{BeginQuery: postgres.BoundedBeginSQL(time.Second)})
 	require.NoError(t, err)
-	readAuction := postgres.ReadTradeAuction(auctionID)
-	d, err := postgres.ScanTradeAuction(tx.QueryRow(ctx, readAuction.SQL, readAuction.Args...).Scan)
+	readAuction := postgres.ReadTradeAuction(auctionID, bob)
+	d, acct, err := postgres.ScanTradeAuction(tx.QueryRow(ctx, readAuction.SQL, readAuction.Args...).Scan, bob)
 	require.NoError(t, err)
-	want, err := store.Get(ctx, auctionID)
+	want, wantAcct, err := store.GetForMember(ctx, auctionID, bob)
 	require.NoError(t, err)
 	assert.Equal(t, want, d, "read as the store reads it")
-	readAccount := postgres.ReadAccount(bob)
-	acct, err := postgres.ScanAccount(tx.QueryRow(ctx, readAccount.SQL, readAccount.Args...).Scan, bob)
-	require.NoError(t, err)
+	assert.Equal(t, wantAcct, acct)
 	assert.Equal(t, application.Account{Member: application.MemberRef{ID: bob, Nickname: "bob", School: "Seoul Arts"},
 		Balance: point.RestoreBalance(50_000, 50_000)}, acct)
 

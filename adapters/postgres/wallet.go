@@ -28,17 +28,20 @@ func NewWallet(db *bun.DB) *Wallet {
 	return &Wallet{db: db}
 }
 
+const readAccountSQL = `SELECT points_total, points_available, nickname, school FROM members WHERE id = $1`
+
 // Account reads the member's points and name.
 func (w *Wallet) Account(ctx context.Context, memberID int64) (application.Account, error) {
-	read := ReadAccount(memberID)
-	acct, err := ScanAccount(prepared(ctx, w.db).QueryRow(ctx, read.SQL, read.Args...).Scan, memberID)
+	var total, available int64
+	who := application.MemberRef{ID: memberID}
+	err := prepared(ctx, w.db).QueryRow(ctx, readAccountSQL, memberID).Scan(&total, &available, &who.Nickname, &who.School)
 	if errors.Is(err, sql.ErrNoRows) {
 		return application.Account{}, member.ErrNotFound
 	}
 	if err != nil {
 		return application.Account{}, fmt.Errorf("select balance of member %d: %w", memberID, err)
 	}
-	return acct, nil
+	return application.Account{Member: who, Balance: point.RestoreBalance(total, available)}, nil
 }
 
 // Move applies the moves in one statement that updates the members' rows in

@@ -171,6 +171,22 @@ func (mr *MockAuctionStoreMockRecorder) Get(ctx, auctionID any) *gomock.Call {
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Get", reflect.TypeOf((*MockAuctionStore)(nil).Get), ctx, auctionID)
 }
 
+// GetForMember mocks base method.
+func (m *MockAuctionStore) GetForMember(ctx context.Context, auctionID, memberID int64) (application.AuctionDetail, application.Account, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "GetForMember", ctx, auctionID, memberID)
+	ret0, _ := ret[0].(application.AuctionDetail)
+	ret1, _ := ret[1].(application.Account)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// GetForMember indicates an expected call of GetForMember.
+func (mr *MockAuctionStoreMockRecorder) GetForMember(ctx, auctionID, memberID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "GetForMember", reflect.TypeOf((*MockAuctionStore)(nil).GetForMember), ctx, auctionID, memberID)
+}
+
 // MemberBids mocks base method.
 func (m *MockAuctionStore) MemberBids(ctx context.Context, memberID int64, page application.PageRequest) ([]application.MemberBid, int, error) {
 	m.ctrl.T.Helper()

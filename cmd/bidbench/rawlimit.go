@@ -60,15 +60,10 @@ func (b *rawBidder) bidIn(ctx context.Context, tx pgx.Tx, auctionID, amount int6
 	if _, err := tx.Exec(ctx, lockSQL, lockArgs...); err != nil {
 		return bidResult{}, fmt.Errorf("lock auction: %w", err)
 	}
-	read := postgres.ReadTradeAuction(auctionID)
-	d, err := postgres.ScanTradeAuction(tx.QueryRow(ctx, read.SQL, read.Args...).Scan)
+	read := postgres.ReadTradeAuction(auctionID, b.id)
+	d, bidder, err := postgres.ScanTradeAuction(tx.QueryRow(ctx, read.SQL, read.Args...).Scan, b.id)
 	if err != nil {
 		return bidResult{}, fmt.Errorf("read auction: %w", err)
-	}
-	readAccount := postgres.ReadAccount(b.id)
-	bidder, err := postgres.ScanAccount(tx.QueryRow(ctx, readAccount.SQL, readAccount.Args...).Scan, b.id)
-	if err != nil {
-		return bidResult{}, fmt.Errorf("read account: %w", err)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	// The service's default soft-close window (AUCTION_EXTEND_WINDOW) is off.
