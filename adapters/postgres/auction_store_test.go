@@ -115,7 +115,7 @@ func TestAuctionStoreSaveBid(t *testing.T) {
 		Status: "open", HighestAmount: 12_000, HighestBidderID: bob, BidCount: 2,
 		ArtPrice: 12_000, ArtBidCount: 2, ArtStatus: "on_sale", Bids: 2,
 	}, stateOf(t, db, auctionID))
-	a, _ := readAuction(t, ctx, store, auctionID)
+	a, _ := readAuction(ctx, t, store, auctionID)
 	assert.Equal(t, int64(12_100), a.MinNextBid())
 
 	bids, total, err := store.Bids(ctx, auctionID, mustPage(t, 1, 20))
@@ -137,7 +137,7 @@ func TestAuctionStoreSaveBidMovesTheEndForSoftClose(t *testing.T) {
 	owner := createMember(t, db, "painter")
 	alice := createMember(t, db, "alice")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Minute))
-	a, ownerID := readAuction(t, ctx, store, auctionID)
+	a, ownerID := readAuction(ctx, t, store, auctionID)
 	out, err := a.PlaceBid(auction.Participant{MemberID: alice, Available: 20_000}, ownerID, 10_000, testNow, 2*time.Minute)
 	require.NoError(t, err)
 	require.True(t, out.Extended)
@@ -145,7 +145,7 @@ func TestAuctionStoreSaveBidMovesTheEndForSoftClose(t *testing.T) {
 	_, err = store.SaveBid(ctx, a, testNow)
 	require.NoError(t, err)
 
-	got, _ := readAuction(t, ctx, store, auctionID)
+	got, _ := readAuction(ctx, t, store, auctionID)
 	assert.Equal(t, testNow.Add(2*time.Minute), got.Terms().EndAt())
 }
 
@@ -159,7 +159,7 @@ func TestAuctionStoreSaveBidWithAStaleCountWritesNothing(t *testing.T) {
 	bob := createMember(t, db, "bob")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
 	// Bob reads the auction, then Alice's bid lands first.
-	stale, ownerID := readAuction(t, ctx, store, auctionID)
+	stale, ownerID := readAuction(ctx, t, store, auctionID)
 	bid(t, store, auctionID, alice, 10_000, testNow)
 	before := stateOf(t, db, auctionID)
 	_, err := stale.PlaceBid(auction.Participant{MemberID: bob, Available: 20_000}, ownerID, 11_000, testNow, 0)
@@ -179,7 +179,7 @@ func TestAuctionStoreSaveBidOnAFinishedAuction(t *testing.T) {
 	owner := createMember(t, db, "painter")
 	alice := createMember(t, db, "alice")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
-	a, ownerID := readAuction(t, ctx, store, auctionID)
+	a, ownerID := readAuction(ctx, t, store, auctionID)
 	_, err := db.ExecContext(ctx, "UPDATE auctions SET status = 'failed' WHERE id = ?", auctionID)
 	require.NoError(t, err)
 	_, err = a.PlaceBid(auction.Participant{MemberID: alice, Available: 20_000}, ownerID, 10_000, testNow, 0)
@@ -197,7 +197,7 @@ func TestAuctionStoreSaveBidRefusesAnAuctionWithoutANewBid(t *testing.T) {
 	store := postgres.NewAuctionStore(db)
 	owner := createMember(t, db, "painter")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
-	a, _ := readAuction(t, context.Background(), store, auctionID)
+	a, _ := readAuction(context.Background(), t, store, auctionID)
 
 	_, err := store.SaveBid(context.Background(), a, testNow)
 
@@ -239,7 +239,7 @@ func TestAuctionStoreConcurrentSaveBidsOnOneCountHaveOneWinner(t *testing.T) {
 	// Every bidder read the auction before any bid landed.
 	read := make([]*auction.Auction, n)
 	for i := range read {
-		a, ownerID := readAuction(t, ctx, store, auctionID)
+		a, ownerID := readAuction(ctx, t, store, auctionID)
 		_, err := a.PlaceBid(auction.Participant{MemberID: bidders[i], Available: 50_000}, ownerID, 10_000+int64(i)*100, testNow, 0)
 		require.NoError(t, err)
 		read[i] = a
@@ -280,9 +280,9 @@ func TestAuctionStoreFinish(t *testing.T) {
 	bob := createMember(t, db, "bob")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
 	bid(t, store, auctionID, alice, 10_000, testNow)
-	stale, _ := readAuction(t, ctx, store, auctionID)
+	stale, _ := readAuction(ctx, t, store, auctionID)
 	bid(t, store, auctionID, bob, 10_100, testNow)
-	a, _ := readAuction(t, ctx, store, auctionID)
+	a, _ := readAuction(ctx, t, store, auctionID)
 	for _, ended := range []*auction.Auction{stale, a} {
 		_, sold, err := ended.Close(testNow.Add(time.Hour))
 		require.NoError(t, err)
@@ -303,7 +303,7 @@ func TestAuctionStoreFinishRefusesAnOpenAuction(t *testing.T) {
 	store := postgres.NewAuctionStore(db)
 	owner := createMember(t, db, "painter")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
-	a, _ := readAuction(t, context.Background(), store, auctionID)
+	a, _ := readAuction(context.Background(), t, store, auctionID)
 
 	require.Error(t, store.Finish(context.Background(), a))
 	assert.Equal(t, "open", stateOf(t, db, auctionID).Status)
@@ -365,7 +365,7 @@ func TestAuctionStoreDetail(t *testing.T) {
 	bid(t, store, auctionID, alice, 10_500, testNow)
 	d, err = store.Detail(ctx, auctionID)
 	require.NoError(t, err)
-	want, _ := readAuction(t, ctx, store, auctionID)
+	want, _ := readAuction(ctx, t, store, auctionID)
 	assert.Equal(t, want, d.Auction)
 	assert.Equal(t, &application.MemberRef{ID: alice, Nickname: "alice", School: "Seoul Arts"}, d.HighestBidder)
 	assert.Equal(t, int64(10_500), d.Art.Art.CurrentPrice())
@@ -435,7 +435,7 @@ func TestAuctionStoreMemberBids(t *testing.T) {
 	bid(t, store, first, bob, 10_200, testNow)
 	bid(t, store, first, alice, 10_400, testNow)
 	// Second ends, sold to Alice.
-	a, _ := readAuction(t, ctx, store, second)
+	a, _ := readAuction(ctx, t, store, second)
 	_, _, err := a.Close(testNow.Add(time.Hour))
 	require.NoError(t, err)
 	require.NoError(t, store.Finish(ctx, a))

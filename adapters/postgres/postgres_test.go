@@ -238,7 +238,7 @@ func TestTransactorReturnsACommitError(t *testing.T) {
 }
 
 // lockTimeoutIn is the lock_timeout of the transaction ctx carries.
-func lockTimeoutIn(t *testing.T, ctx context.Context, db *bun.DB) string {
+func lockTimeoutIn(ctx context.Context, t *testing.T, db *bun.DB) string {
 	t.Helper()
 	var v string
 	require.NoError(t, postgres.IDB(ctx, db).QueryRowContext(ctx, "SHOW lock_timeout").Scan(&v))
@@ -252,18 +252,18 @@ func TestTransactorBoundingLockWaitsSetsTheBoundForItsTransactionOnly(t *testing
 	ctx := context.Background()
 
 	err := tx.WithinTxBoundingLockWaits(ctx, 1500*time.Millisecond, func(ctx context.Context) error {
-		assert.Equal(t, "1500ms", lockTimeoutIn(t, ctx, db))
+		assert.Equal(t, "1500ms", lockTimeoutIn(ctx, t, db))
 		return nil
 	})
 	require.NoError(t, err)
 	err = tx.WithinTx(ctx, func(ctx context.Context) error {
-		assert.Equal(t, "0", lockTimeoutIn(t, ctx, db), "the next transaction on the connection has no bound")
+		assert.Equal(t, "0", lockTimeoutIn(ctx, t, db), "the next transaction on the connection has no bound")
 		return nil
 	})
 	require.NoError(t, err)
 	err = tx.WithinTx(ctx, func(ctx context.Context) error {
 		return tx.WithinTxBoundingLockWaits(ctx, 0, func(ctx context.Context) error {
-			assert.Equal(t, "1ms", lockTimeoutIn(t, ctx, db), "joined to the caller's transaction; never 0, which is no bound")
+			assert.Equal(t, "1ms", lockTimeoutIn(ctx, t, db), "joined to the caller's transaction; never 0, which is no bound")
 			return nil
 		})
 	})

@@ -53,18 +53,6 @@ type purchaseViewRow struct {
 	PurchasedAt    time.Time `bun:"purchased_at"`
 }
 
-func purchaseToRow(p purchase.Purchase) purchaseRow {
-	return purchaseRow{
-		ID:          p.ID(),
-		ArtID:       p.ArtID(),
-		BuyerID:     p.BuyerID(),
-		SellerID:    p.SellerID(),
-		Price:       p.Price(),
-		Kind:        string(p.Kind()),
-		PurchasedAt: p.PurchasedAt(),
-	}
-}
-
 func purchaseViewFromRow(r purchaseViewRow, summary application.ArtSummary) (application.PurchaseView, error) {
 	kind, err := purchase.ParseKind(r.PurchaseKind)
 	if err != nil {

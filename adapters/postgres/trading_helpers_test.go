@@ -46,7 +46,7 @@ func bid(t *testing.T, store *postgres.AuctionStore, auctionID, bidderID, amount
 // bidIn is bid in the transaction ctx carries.
 func bidIn(ctx context.Context, t *testing.T, store *postgres.AuctionStore, auctionID, bidderID, amount int64, at time.Time) int64 {
 	t.Helper()
-	a, owner := readAuction(t, ctx, store, auctionID)
+	a, owner := readAuction(ctx, t, store, auctionID)
 	_, err := a.PlaceBid(auction.Participant{MemberID: bidderID, Available: point.MaxPrice}, owner, amount, at, 0)
 	require.NoError(t, err)
 	id, err := store.SaveBid(ctx, a, at)
@@ -55,7 +55,7 @@ func bidIn(ctx context.Context, t *testing.T, store *postgres.AuctionStore, auct
 }
 
 // readAuction reads an auction as a trade does, and its art's owner.
-func readAuction(t *testing.T, ctx context.Context, store *postgres.AuctionStore, auctionID int64) (*auction.Auction, int64) {
+func readAuction(ctx context.Context, t *testing.T, store *postgres.AuctionStore, auctionID int64) (*auction.Auction, int64) {
 	t.Helper()
 	d, err := store.Get(ctx, auctionID)
 	require.NoError(t, err)
