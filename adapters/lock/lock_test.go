@@ -322,6 +322,76 @@ func TestAFailingFunctionLeavesNothingWritten(t *testing.T) {
 	}
 }
 
+// lockRequests counts the lock acquisitions (SET NX) the client sends to Redis.
+type lockRequests struct{ n atomic.Int64 }
+
+func (c *lockRequests) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (c *lockRequests) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "set" {
+			c.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (c *lockRequests) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// Callers of one instance queue in process for a subject: only the head asks
+// Redis, and it gets the lock on its first request, since the caller before
+// it released the lock before letting it in.
+func TestRedisCallersOfOneInstanceQueueInsteadOfPolling(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, StrategyRedis)
+	requests := &lockRequests{}
+	e.rdb.AddHook(requests)
+	g := e.guard(t, 10*time.Second, 0)
+	const callers = 20
+
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			assert.NoError(t, g.WithAuction(t.Context(), sameID, func(ctx context.Context) error {
+				time.Sleep(2 * time.Millisecond) // long enough for the others to line up
+				return addBid(ctx, e.db)
+			}))
+		})
+	}
+	wg.Wait()
+
+	assert.EqualValues(t, callers, e.bidCount(t))
+	assert.EqualValues(t, callers, requests.n.Load(), "one Redis request per caller: nobody polled")
+}
+
+// A caller that cannot get to the head of its queue within the wait gets
+// ErrLockUnavailable, and leaves the queue.
+func TestRedisQueueWaitIsBounded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, StrategyRedis)
+	g := e.guard(t, shortWait, 0)
+	inside := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		_ = g.WithAuction(t.Context(), sameID, func(context.Context) error {
+			close(inside)
+			<-done
+			return nil
+		})
+	}()
+	<-inside
+
+	err := g.WithAuction(t.Context(), sameID, func(context.Context) error { return nil })
+	close(done)
+
+	require.ErrorIs(t, err, application.ErrLockUnavailable)
+	require.Eventually(t, func() bool {
+		return g.WithAuction(t.Context(), sameID, func(context.Context) error { return nil }) == nil
+	}, 5*time.Second, 10*time.Millisecond, "the line is free again")
+}
+
 func TestRedisDownFailsClosed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, StrategyOptimistic) // the database only
