@@ -74,7 +74,7 @@ func (uc *PlaceBid) Execute(ctx context.Context, cmd PlaceBidCommand) (PlacedBid
 		if err != nil {
 			return err
 		}
-		if err := uc.wallet.Move(ctx, holdMoves(cmd, outcome)...); err != nil {
+		if err := uc.wallet.Move(ctx, BidMoves(cmd.BidderID, cmd.Amount, outcome)...); err != nil {
 			return fmt.Errorf("hold the bid's points: %w", err)
 		}
 		if outcome.PreviousLeaderID != 0 {
@@ -97,10 +97,11 @@ func (uc *PlaceBid) Execute(ctx context.Context, cmd PlaceBidCommand) (PlacedBid
 	return placed, nil
 }
 
-// holdMoves hold the bid's amount of the bidder's points and give the previous
-// leader's hold back.
-func holdMoves(cmd PlaceBidCommand, out auction.BidOutcome) []PointMove {
-	moves := []PointMove{{MemberID: cmd.BidderID, Available: -cmd.Amount}}
+// BidMoves are the point moves of an accepted bid: the bid's amount of the
+// bidder's points is held, the previous leader's hold given back. Exported for
+// the benchmark's raw limit, which moves the very same points.
+func BidMoves(bidderID, amount int64, out auction.BidOutcome) []PointMove {
+	moves := []PointMove{{MemberID: bidderID, Available: -amount}}
 	if out.PreviousLeaderID != 0 {
 		moves = append(moves, PointMove{MemberID: out.PreviousLeaderID, Available: out.PreviousAmount})
 	}

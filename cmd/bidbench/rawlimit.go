@@ -84,11 +84,7 @@ func (b *rawBidder) bidIn(ctx context.Context, tx pgx.Tx, auctionID, amount int6
 	if auctions != 1 || arts != 1 || bidID == nil {
 		return bidResult{}, fmt.Errorf("auction %d changed under its row lock", auctionID)
 	}
-	moves := []application.PointMove{{MemberID: b.id, Available: -amount}}
-	if out.PreviousLeaderID != 0 {
-		moves = append(moves, application.PointMove{MemberID: out.PreviousLeaderID, Available: out.PreviousAmount})
-	}
-	move, err := postgres.MovePoints(moves)
+	move, err := postgres.MovePoints(application.BidMoves(b.id, amount, out))
 	if err != nil {
 		return bidResult{}, err
 	}
