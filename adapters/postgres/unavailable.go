@@ -142,6 +142,9 @@ func (c unavailableConn) beginTx(ctx context.Context, opts driver.TxOptions) (dr
 	}
 	tx, err := c.Conn().BeginTx(ctx, pgx.TxOptions{BeginQuery: begin})
 	if err != nil {
+		// A statement after BEGIN that failed would leave the connection in an
+		// aborted transaction; closed, the pool never hands it out again.
+		_ = c.Conn().Close(ctx)
 		return nil, err
 	}
 	return pgxDriverTx{ctx: ctx, tx: tx}, nil
