@@ -3,7 +3,6 @@ package application
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/artauction/artauction/domain/auction"
 	"github.com/artauction/artauction/domain/purchase"
@@ -11,69 +10,62 @@ import (
 
 // BuyNow ends an open auction at once at its buy-now price.
 type BuyNow struct {
-	guard     AuctionGuard
-	auctions  AuctionStore
-	wallet    Wallet
-	settler   saleSettler
-	mails     tradeMailer
-	purchases PurchaseStore
-	events    EventPublisher
-	clock     Clock
+	guard    AuctionGuard
+	auctions AuctionStore
+	wallet   Wallet
+	settler  saleSettler
+	mails    tradeMailer
+	events   EventPublisher
+	clock    Clock
 }
 
 // NewBuyNow builds the use case.
-func NewBuyNow(guard AuctionGuard, auctions AuctionStore, wallet Wallet, points PointStore, purchases PurchaseStore,
-	arts ArtSales, members MemberStore, outbox MailOutbox, events EventPublisher, clock Clock) *BuyNow {
+func NewBuyNow(guard AuctionGuard, auctions AuctionStore, wallet Wallet, purchases PurchaseStore, arts ArtSales,
+	mailbox MemberMailbox, events EventPublisher, clock Clock) *BuyNow {
 	return &BuyNow{guard: guard, auctions: auctions, wallet: wallet,
-		settler: saleSettler{wallet: wallet, points: points, purchases: purchases, arts: arts},
-		mails:   tradeMailer{members: members, outbox: outbox}, purchases: purchases, events: events, clock: clock}
+		settler: saleSettler{wallet: wallet, purchases: purchases, arts: arts},
+		mails:   tradeMailer{mailbox: mailbox}, events: events, clock: clock}
 }
 
 // Execute checks OWN_AUCTION, AUCTION_NOT_OPEN, BUY_NOW_UNAVAILABLE and
 // INSUFFICIENT_POINTS in that order, then settles: the buyer pays, the previous
-// leader's hold is released, the seller is paid.
+// leader's hold is released, the seller is paid. The answer is built from what
+// the transaction read and wrote, so a committed sale is never an error.
 func (uc *BuyNow) Execute(ctx context.Context, auctionID, buyerID int64) (PurchaseView, error) {
-	var purchaseID int64
+	var bought PurchaseView
 	var ended *auction.Auction
-	var boughtAt time.Time
 	err := uc.guard.WithAuction(ctx, auctionID, func(ctx context.Context) error {
-		a, ownerID, err := uc.auctions.Get(ctx, auctionID)
+		d, buyer, err := uc.auctions.GetForMember(ctx, auctionID, buyerID)
 		if err != nil {
 			return err
 		}
-		balance, err := uc.wallet.Balance(ctx, buyerID)
-		if err != nil {
-			return fmt.Errorf("read buyer's balance: %w", err)
-		}
-		now := uc.clock.Now()
-		expected := a.BidCount()
-		settlement, err := a.BuyNow(auction.Participant{MemberID: buyerID, Available: balance.Available()}, ownerID, now)
+		now := tradeTime(uc.clock)
+		a, sold := d.Auction, d.Art.Art
+		settlement, err := a.BuyNow(auction.Participant{MemberID: buyerID, Available: buyer.Balance.Available()}, sold.OwnerID(), now)
 		if err != nil {
 			return err
 		}
-		if err := uc.auctions.Finish(ctx, a, expected); err != nil {
+		if err := uc.auctions.Finish(ctx, a); err != nil {
 			return err
 		}
-		purchaseID, err = uc.settler.settle(ctx, settlement, a.ArtID(), ownerID, purchase.KindBuyNow, now)
+		p, err := uc.settler.settle(ctx, settlement, sold.ID(), sold.OwnerID(), purchase.KindBuyNow, now)
 		if err != nil {
 			return err
 		}
-		if err := uc.mails.won(ctx, buyerID, a.ArtID(), settlement.Price); err != nil {
+		err = uc.mails.send(ctx, wonMail(buyerID, sold.ID(), settlement.Price), soldMail(sold.OwnerID(), sold.ID(), settlement.Price))
+		if err != nil {
 			return err
 		}
-		ended, boughtAt = a, now
-		return uc.mails.sold(ctx, ownerID, a.ArtID(), settlement.Price)
+		sold.SellAt(settlement.Price)
+		ended = a
+		bought = PurchaseView{Purchase: p, Art: d.Art, Buyer: buyer.Member, Seller: d.Art.Owner}
+		return nil
 	})
 	if err != nil {
 		return PurchaseView{}, fmt.Errorf("buy auction %d now: %w", auctionID, err)
 	}
-	// Announce before reading back: the sale has committed whatever the read gives.
-	uc.events.Publish(ctx, AuctionEvent{Kind: EventClosed, AuctionID: auctionID, Amount: ended.Terms().BuyNowPrice(),
-		BidderID: buyerID, BidderNickname: uc.mails.nickname(ctx, buyerID), BidCount: ended.BidCount(),
-		EndAt: ended.Terms().EndAt(), Status: ended.StoredStatus(), At: boughtAt})
-	p, err := uc.purchases.Get(ctx, purchaseID)
-	if err != nil {
-		return PurchaseView{}, fmt.Errorf("read purchase %d: %w", purchaseID, err)
-	}
-	return p, nil
+	uc.events.Publish(ctx, AuctionEvent{Kind: EventClosed, AuctionID: auctionID, Amount: bought.Purchase.Price(),
+		BidderID: buyerID, BidderNickname: bought.Buyer.Nickname, BidCount: ended.BidCount(),
+		EndAt: ended.Terms().EndAt(), Status: ended.StoredStatus(), At: bought.Purchase.PurchasedAt()})
+	return bought, nil
 }

@@ -17,7 +17,7 @@ import (
 )
 
 func (f tradingFixture) buyNow() *application.BuyNow {
-	return application.NewBuyNow(f.guard, f.auctions, f.wallet, f.points, f.purchases, f.sales, f.members, f.outbox, f.events, f.clock)
+	return application.NewBuyNow(f.guard, f.auctions, f.wallet, f.purchases, f.sales, f.mailbox, f.events, f.clock)
 }
 
 func TestBuyNowPassesDomainRefusalsThroughWithoutWriting(t *testing.T) {
@@ -60,7 +60,7 @@ func TestBuyNowPassesDomainRefusalsThroughWithoutWriting(t *testing.T) {
 func TestBuyNowUnknownAuction(t *testing.T) {
 	f := newTradingFixture(t)
 	f.expectAuctionGuard(5)
-	f.auctions.EXPECT().Get(inTx(), int64(5)).Return(nil, int64(0), auction.ErrNotFound)
+	f.auctions.EXPECT().GetForMember(inTx(), int64(5), bobID).Return(application.AuctionDetail{}, application.Account{}, auction.ErrNotFound)
 
 	_, err := f.buyNow().Execute(context.Background(), 5, bobID)
 
@@ -76,91 +76,74 @@ func TestBuyNowLockUnavailableWritesNothing(t *testing.T) {
 	require.ErrorIs(t, err, application.ErrLockUnavailable)
 }
 
+// paid is the seller's side of a sale of price.
+func paid(sellerID, price int64) application.PointMove {
+	return application.PointMove{MemberID: sellerID, Total: price, Available: price}
+}
+
+// paying is the buyer's side of a sale of price, held of it already on hold.
+func paying(buyerID, price, held int64) application.PointMove {
+	return application.PointMove{MemberID: buyerID, Total: -price, Available: -(price - held)}
+}
+
+// released gives a previous leader's hold back.
+func released(memberID, amount int64) application.PointMove {
+	return application.PointMove{MemberID: memberID, Available: amount}
+}
+
 func TestBuyNowSettles(t *testing.T) {
 	tests := []struct {
 		name      string
 		auction   *auction.Auction
 		buyerID   int64
 		available int64
-		// moves are the wallet calls in the order they must come: ascending member id.
-		moves func(f tradingFixture) []any
+		moves     []application.PointMove
 	}{
 		{
-			name: "no bid yet: the buyer (above the seller) pays all from available", auction: storedAuction(), buyerID: bobID, available: 5000,
-			moves: func(f tradingFixture) []any {
-				return []any{
-					f.wallet.EXPECT().Receive(inTx(), aliceID, int64(5000)).Return(nil),
-					f.wallet.EXPECT().Pay(inTx(), bobID, int64(5000), int64(0)).Return(nil),
-				}
-			},
+			name: "no bid yet: the buyer pays all from available", auction: storedAuction(), buyerID: bobID, available: 5000,
+			moves: []application.PointMove{paying(bobID, 5000, 0), paid(aliceID, 5000)},
 		},
 		{
-			name:    "ann leads: her hold is released first, then the seller, then the buyer",
+			name:    "ann leads: her hold is given back",
 			auction: storedAuction(auctionLedBy(annID, 3000)), buyerID: bobID, available: 5000,
-			moves: func(f tradingFixture) []any {
-				return []any{
-					f.wallet.EXPECT().Release(inTx(), annID, int64(3000)).Return(nil),
-					f.wallet.EXPECT().Receive(inTx(), aliceID, int64(5000)).Return(nil),
-					f.wallet.EXPECT().Pay(inTx(), bobID, int64(5000), int64(0)).Return(nil),
-				}
-			},
+			moves: []application.PointMove{paying(bobID, 5000, 0), paid(aliceID, 5000), released(annID, 3000)},
 		},
 		{
-			name:    "the buyer has the lowest id and carl leads: buyer, seller, released leader",
-			auction: storedAuction(auctionLedBy(carlID, 3000)), buyerID: annID, available: 5000,
-			moves: func(f tradingFixture) []any {
-				return []any{
-					f.wallet.EXPECT().Pay(inTx(), annID, int64(5000), int64(0)).Return(nil),
-					f.wallet.EXPECT().Receive(inTx(), aliceID, int64(5000)).Return(nil),
-					f.wallet.EXPECT().Release(inTx(), carlID, int64(3000)).Return(nil),
-				}
-			},
-		},
-		{
-			name:    "the buyer leads: their hold is consumed, only the rest comes from available",
+			name:    "the buyer leads: their hold is spent, only the rest comes from available",
 			auction: storedAuction(auctionLedBy(bobID, 3000)), buyerID: bobID, available: 2000,
-			moves: func(f tradingFixture) []any {
-				return []any{
-					f.wallet.EXPECT().Receive(inTx(), aliceID, int64(5000)).Return(nil),
-					f.wallet.EXPECT().Pay(inTx(), bobID, int64(5000), int64(3000)).Return(nil),
-				}
-			},
+			moves: []application.PointMove{paying(bobID, 5000, 3000), paid(aliceID, 5000)},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newTradingFixture(t)
 			a := tt.auction
-			expected := a.BidCount()
 			ended := auctionState{ID: 5, ArtID: 42, Status: auction.StatusBoughtOut, HighestAmount: a.HighestAmount(),
-				HighestBidderID: a.HighestBidderID(), BidCount: expected, EndAt: tradeEnd}
+				HighestBidderID: a.HighestBidderID(), BidCount: a.BidCount(), ReadBidCount: a.BidCount(), EndAt: tradeEnd}
 			p := mustPurchase(t, 42, tt.buyerID, aliceID, 5000, purchase.KindBuyNow)
-			view := purchaseView(88, p)
 
 			f.expectAuctionGuard(5)
-			reads := f.expectReads(a, tt.buyerID, tt.available)
-			calls := []any{
-				reads,
-				f.auctions.EXPECT().Finish(inTx(), auctionIn(ended), expected).Return(nil),
+			gomock.InOrder(
+				f.expectReads(a, tt.buyerID, tt.available),
+				f.auctions.EXPECT().Finish(inTx(), auctionIn(ended)).Return(nil),
 				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(5000)).Return(nil),
-			}
-			calls = append(calls, tt.moves(f)...)
-			calls = append(calls,
+				f.expectMoves(tt.moves...).Return(nil),
 				f.purchases.EXPECT().Create(inTx(), p).Return(int64(88), nil),
-				f.points.EXPECT().AppendLedger(inTx(), ledgerEntry(tt.buyerID, point.EntryPurchase, 5000, 42)).Return(nil),
-				f.points.EXPECT().AppendLedger(inTx(), ledgerEntry(aliceID, point.EntrySale, 5000, 42)).Return(nil),
-				f.expectTradeMail(tt.buyerID, subjectWon, "42", "5000"),
-				f.expectTradeMail(aliceID, subjectSold, "42", "5000"),
+				f.expectMails(mailTo(tt.buyerID, subjectWon, "42", "5000"), mailTo(aliceID, subjectSold, "42", "5000")),
 				f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 5000, BidderID: tt.buyerID,
-					BidCount: expected, EndAt: tradeEnd, Status: auction.StatusBoughtOut, At: fixedTestNow}),
-				f.purchases.EXPECT().Get(outsideTx(), int64(88)).Return(view, nil),
+					BidCount: a.BidCount(), EndAt: tradeEnd, Status: auction.StatusBoughtOut, At: fixedTestNow}),
 			)
-			gomock.InOrder(calls...)
 
 			got, err := f.buyNow().Execute(context.Background(), 5, tt.buyerID)
 
 			require.NoError(t, err)
-			assert.Equal(t, view, got)
+			assert.Equal(t, recorded(88, p), got.Purchase)
+			assert.Equal(t, tradeMemberRef(tt.buyerID), got.Buyer)
+			assert.Equal(t, aliceRef, got.Seller)
+			assert.Equal(t, int64(42), got.Art.Art.ID())
+			assert.Equal(t, art.StatusSold, got.Art.Art.Status(), "the answer shows the art as the sale left it")
+			assert.Equal(t, int64(5000), got.Art.Art.CurrentPrice())
+			assert.Equal(t, tradeEnd, got.Art.AuctionEndAt)
 		})
 	}
 }
@@ -169,18 +152,18 @@ func TestBuyNowFailuresInsideTheGuard(t *testing.T) {
 	boom := errors.New("boom")
 	settledUpTo := func(f tradingFixture) {
 		f.expectReads(storedAuction(auctionLedBy(annID, 3000)), bobID, 5000)
-		f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(3)).Return(nil)
+		f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(nil)
 	}
+	moves := []application.PointMove{paying(bobID, 5000, 0), paid(aliceID, 5000), released(annID, 3000)}
 	tests := []struct {
 		name    string
 		arrange func(f tradingFixture)
 		want    error
 	}{
 		{
-			name: "reading the balance fails",
+			name: "reading the auction and the account fails",
 			arrange: func(f tradingFixture) {
-				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(storedAuction(), aliceID, nil)
-				f.wallet.EXPECT().Balance(inTx(), bobID).Return(point.Balance{}, boom)
+				f.auctions.EXPECT().GetForMember(inTx(), int64(5), bobID).Return(application.AuctionDetail{}, application.Account{}, boom)
 			},
 			want: boom,
 		},
@@ -188,7 +171,7 @@ func TestBuyNowFailuresInsideTheGuard(t *testing.T) {
 			name: "the conditional finish loses: nothing is settled, the guard may retry",
 			arrange: func(f tradingFixture) {
 				f.expectReads(storedAuction(auctionLedBy(annID, 3000)), bobID, 5000)
-				f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(3)).Return(application.ErrWriteConflict)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(application.ErrWriteConflict)
 			},
 			want: application.ErrWriteConflict,
 		},
@@ -201,52 +184,32 @@ func TestBuyNowFailuresInsideTheGuard(t *testing.T) {
 			want: art.ErrSold,
 		},
 		{
-			name: "paying finds the points gone: the rest is not tried",
+			name: "paying finds the points gone: no purchase",
 			arrange: func(f tradingFixture) {
 				settledUpTo(f)
 				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(5000)).Return(nil)
-				f.wallet.EXPECT().Release(inTx(), annID, int64(3000)).Return(nil)
-				f.wallet.EXPECT().Receive(inTx(), aliceID, int64(5000)).Return(nil)
-				f.wallet.EXPECT().Pay(inTx(), bobID, int64(5000), int64(0)).Return(point.ErrInsufficientPoints)
+				f.expectMoves(moves...).Return(point.ErrInsufficientPoints)
 			},
 			want: point.ErrInsufficientPoints,
 		},
 		{
-			name: "the purchase is refused by its unique art: no ledger",
+			name: "the purchase is refused by its unique art: no mail",
 			arrange: func(f tradingFixture) {
 				settledUpTo(f)
 				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(5000)).Return(nil)
-				f.wallet.EXPECT().Release(inTx(), annID, int64(3000)).Return(nil)
-				f.wallet.EXPECT().Receive(inTx(), aliceID, int64(5000)).Return(nil)
-				f.wallet.EXPECT().Pay(inTx(), bobID, int64(5000), int64(0)).Return(nil)
+				f.expectMoves(moves...).Return(nil)
 				f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(0), art.ErrSold)
 			},
 			want: art.ErrSold,
 		},
 		{
-			name: "the ledger fails",
+			name: "the mails fail",
 			arrange: func(f tradingFixture) {
 				settledUpTo(f)
 				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(5000)).Return(nil)
-				f.wallet.EXPECT().Release(inTx(), annID, int64(3000)).Return(nil)
-				f.wallet.EXPECT().Receive(inTx(), aliceID, int64(5000)).Return(nil)
-				f.wallet.EXPECT().Pay(inTx(), bobID, int64(5000), int64(0)).Return(nil)
+				f.expectMoves(moves...).Return(nil)
 				f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(88), nil)
-				f.points.EXPECT().AppendLedger(inTx(), gomock.Any()).Return(boom)
-			},
-			want: boom,
-		},
-		{
-			name: "the won mail fails",
-			arrange: func(f tradingFixture) {
-				settledUpTo(f)
-				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(5000)).Return(nil)
-				f.wallet.EXPECT().Release(inTx(), annID, int64(3000)).Return(nil)
-				f.wallet.EXPECT().Receive(inTx(), aliceID, int64(5000)).Return(nil)
-				f.wallet.EXPECT().Pay(inTx(), bobID, int64(5000), int64(0)).Return(nil)
-				f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(88), nil)
-				f.points.EXPECT().AppendLedger(inTx(), gomock.Any()).Return(nil).Times(2)
-				f.members.EXPECT().ByID(inTx(), bobID).Return(nil, boom)
+				f.mailbox.EXPECT().EnqueueToMembers(inTx(), gomock.Any(), gomock.Any()).Return(boom)
 			},
 			want: boom,
 		},
@@ -256,38 +219,11 @@ func TestBuyNowFailuresInsideTheGuard(t *testing.T) {
 			f := newTradingFixture(t)
 			f.expectAuctionGuard(5)
 			tt.arrange(f)
-			// No purchase read and no event: gomock fails on them.
+			// No event: gomock fails on it.
 
 			_, err := f.buyNow().Execute(context.Background(), 5, bobID)
 
 			require.ErrorIs(t, err, tt.want)
 		})
 	}
-}
-
-// The buy-now is committed once the guard returns: watchers must hear that the
-// auction closed even when reading the purchase back for the answer fails.
-// PlaceBid announces before its read-back; BuyNow announces only after it.
-func TestBuyNowAnnouncesTheCloseEvenWhenReadingThePurchaseBackFails(t *testing.T) {
-	f := newTradingFixture(t)
-	boom := errors.New("boom")
-	f.expectAuctionGuard(5)
-	f.expectReads(storedAuction(), bobID, 5000)
-	f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(0)).Return(nil)
-	f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(5000)).Return(nil)
-	f.wallet.EXPECT().Receive(inTx(), aliceID, int64(5000)).Return(nil)
-	f.wallet.EXPECT().Pay(inTx(), bobID, int64(5000), int64(0)).Return(nil)
-	f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(88), nil)
-	f.points.EXPECT().AppendLedger(inTx(), gomock.Any()).Return(nil).Times(2)
-	f.expectTradeMail(bobID, subjectWon)
-	f.expectTradeMail(aliceID, subjectSold)
-	f.purchases.EXPECT().Get(outsideTx(), int64(88)).Return(application.PurchaseView{}, boom)
-	f.events.EXPECT().Publish(outsideTx(), gomock.Cond(func(e application.AuctionEvent) bool {
-		return e.Kind == application.EventClosed && e.AuctionID == 5 && e.Status == auction.StatusBoughtOut &&
-			e.BidderID == bobID && e.Amount == 5000
-	}))
-
-	_, err := f.buyNow().Execute(context.Background(), 5, bobID)
-
-	require.ErrorIs(t, err, boom)
 }

@@ -28,12 +28,12 @@ type CloseEndedAuctions struct {
 }
 
 // NewCloseEndedAuctions builds the use case.
-func NewCloseEndedAuctions(guard AuctionGuard, auctions AuctionStore, sales ArtSales, wallet Wallet, points PointStore,
-	purchases PurchaseStore, members MemberStore, outbox MailOutbox, events EventPublisher, metrics TradeMetrics,
+func NewCloseEndedAuctions(guard AuctionGuard, auctions AuctionStore, sales ArtSales, wallet Wallet,
+	purchases PurchaseStore, mailbox MemberMailbox, events EventPublisher, metrics TradeMetrics,
 	clock Clock) *CloseEndedAuctions {
 	return &CloseEndedAuctions{guard: guard, auctions: auctions, sales: sales,
-		settler: saleSettler{wallet: wallet, points: points, purchases: purchases, arts: sales},
-		mails:   tradeMailer{members: members, outbox: outbox}, events: events, metrics: metrics, clock: clock}
+		settler: saleSettler{wallet: wallet, purchases: purchases, arts: sales},
+		mails:   tradeMailer{mailbox: mailbox}, events: events, metrics: metrics, clock: clock}
 }
 
 // Execute closes what is due and returns how many auctions it ended; one
@@ -51,30 +51,35 @@ func (uc *CloseEndedAuctions) Execute(ctx context.Context) (int, error) {
 			errs = append(errs, fmt.Errorf("close auction %d: %w", d.ID, err))
 			continue
 		}
-		if ended != nil {
+		if ended.Auction != nil {
 			closed++
 			now := uc.clock.Now()
-			uc.metrics.CloseLag(now.Sub(ended.Terms().EndAt()))
-			uc.events.Publish(ctx, AuctionEvent{Kind: EventClosed, AuctionID: ended.ID(), Amount: ended.HighestAmount(),
-				BidderID: ended.HighestBidderID(), BidderNickname: uc.mails.nickname(ctx, ended.HighestBidderID()),
-				BidCount: ended.BidCount(), EndAt: ended.Terms().EndAt(), Status: ended.StoredStatus(), At: now})
+			a := ended.Auction
+			uc.metrics.CloseLag(now.Sub(a.Terms().EndAt()))
+			winner := ""
+			if ended.HighestBidder != nil {
+				winner = ended.HighestBidder.Nickname
+			}
+			uc.events.Publish(ctx, AuctionEvent{Kind: EventClosed, AuctionID: a.ID(), Amount: a.HighestAmount(),
+				BidderID: a.HighestBidderID(), BidderNickname: winner,
+				BidCount: a.BidCount(), EndAt: a.Terms().EndAt(), Status: a.StoredStatus(), At: now})
 		}
 	}
 	return closed, errors.Join(errs...)
 }
 
-// closeOne returns the ended auction, or nil when someone else closed it first
-// or a late bid extended it.
-func (uc *CloseEndedAuctions) closeOne(ctx context.Context, auctionID int64) (*auction.Auction, error) {
-	var ended *auction.Auction
+// closeOne returns the ended auction with its winner, or no auction when
+// someone else closed it first or a late bid extended it.
+func (uc *CloseEndedAuctions) closeOne(ctx context.Context, auctionID int64) (AuctionDetail, error) {
+	var ended AuctionDetail
 	err := uc.guard.WithAuction(ctx, auctionID, func(ctx context.Context) error {
-		ended = nil
-		a, ownerID, err := uc.auctions.Get(ctx, auctionID)
+		ended = AuctionDetail{}
+		d, err := uc.auctions.Get(ctx, auctionID)
 		if err != nil {
 			return err
 		}
-		now := uc.clock.Now()
-		expected := a.BidCount()
+		now := tradeTime(uc.clock)
+		a, ownerID, artID := d.Auction, d.Art.Art.OwnerID(), d.Art.Art.ID()
 		settlement, sold, err := a.Close(now)
 		if errors.Is(err, auction.ErrNotOpen) || errors.Is(err, auction.ErrNotEnded) {
 			return nil
@@ -82,23 +87,25 @@ func (uc *CloseEndedAuctions) closeOne(ctx context.Context, auctionID int64) (*a
 		if err != nil {
 			return err
 		}
-		if err := uc.auctions.Finish(ctx, a, expected); err != nil {
+		if err := uc.auctions.Finish(ctx, a); err != nil {
 			return err
 		}
-		ended = a
 		if !sold {
-			if err := uc.sales.MarkUnsold(ctx, a.ArtID()); err != nil {
-				return fmt.Errorf("mark art %d unsold: %w", a.ArtID(), err)
+			if err := uc.sales.MarkUnsold(ctx, artID); err != nil {
+				return fmt.Errorf("mark art %d unsold: %w", artID, err)
 			}
-			return uc.mails.unsold(ctx, ownerID, a.ArtID())
+			ended = d
+			return uc.mails.send(ctx, unsoldMail(ownerID, artID))
 		}
-		if _, err := uc.settler.settle(ctx, settlement, a.ArtID(), ownerID, purchase.KindAuction, now); err != nil {
+		if _, err := uc.settler.settle(ctx, settlement, artID, ownerID, purchase.KindAuction, now); err != nil {
 			return err
 		}
-		if err := uc.mails.won(ctx, settlement.BuyerID, a.ArtID(), settlement.Price); err != nil {
+		if err := uc.mails.send(ctx, wonMail(settlement.BuyerID, artID, settlement.Price),
+			soldMail(ownerID, artID, settlement.Price)); err != nil {
 			return err
 		}
-		return uc.mails.sold(ctx, ownerID, a.ArtID(), settlement.Price)
+		ended = d
+		return nil
 	})
 	return ended, err
 }

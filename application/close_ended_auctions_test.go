@@ -12,7 +12,6 @@ import (
 
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/auction"
-	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
@@ -22,8 +21,8 @@ const closeLag = 3 * time.Second
 var endedAt = fixedTestNow.Add(-closeLag)
 
 func (f tradingFixture) closeEnded() *application.CloseEndedAuctions {
-	return application.NewCloseEndedAuctions(f.guard, f.auctions, f.sales, f.wallet, f.points, f.purchases, f.members,
-		f.outbox, f.events, f.metrics, f.clock)
+	return application.NewCloseEndedAuctions(f.guard, f.auctions, f.sales, f.wallet, f.purchases, f.mailbox, f.events,
+		f.metrics, f.clock)
 }
 
 // endedAuction is a storedAuction whose end passed closeLag ago.
@@ -46,10 +45,10 @@ func TestCloseEndedAuctionsFailsAnAuctionWithoutBids(t *testing.T) {
 	f.expectAuctionGuard(5)
 	ended := auctionState{ID: 5, ArtID: 42, Status: auction.StatusFailed, EndAt: endedAt}
 	gomock.InOrder(
-		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(a, aliceID, nil),
-		f.auctions.EXPECT().Finish(inTx(), auctionIn(ended), int64(0)).Return(nil),
+		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(a), nil),
+		f.auctions.EXPECT().Finish(inTx(), auctionIn(ended)).Return(nil),
 		f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(nil),
-		f.expectTradeMail(aliceID, subjectUnsold, "42"),
+		f.expectMails(mailTo(aliceID, subjectUnsold, "42")),
 		f.metrics.EXPECT().CloseLag(closeLag),
 		f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, EndAt: endedAt,
 			Status: auction.StatusFailed, At: fixedTestNow}),
@@ -63,63 +62,32 @@ func TestCloseEndedAuctionsFailsAnAuctionWithoutBids(t *testing.T) {
 }
 
 func TestCloseEndedAuctionsSellsToTheLeader(t *testing.T) {
-	tests := []struct {
-		name     string
-		winnerID int64
-		moves    func(f tradingFixture) []any
-	}{
-		{
-			name: "winner above the seller: the seller is paid first", winnerID: bobID,
-			moves: func(f tradingFixture) []any {
-				return []any{
-					f.wallet.EXPECT().Receive(inTx(), aliceID, int64(2300)).Return(nil),
-					f.wallet.EXPECT().Pay(inTx(), bobID, int64(2300), int64(2300)).Return(nil),
-				}
-			},
-		},
-		{
-			name: "winner below the seller: the winner pays first", winnerID: annID,
-			moves: func(f tradingFixture) []any {
-				return []any{
-					f.wallet.EXPECT().Pay(inTx(), annID, int64(2300), int64(2300)).Return(nil),
-					f.wallet.EXPECT().Receive(inTx(), aliceID, int64(2300)).Return(nil),
-				}
-			},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newTradingFixture(t)
-			a := endedAuction(auctionLedBy(tt.winnerID, 2300))
-			ended := auctionState{ID: 5, ArtID: 42, Status: auction.StatusClosed, HighestAmount: 2300, HighestBidderID: tt.winnerID,
-				BidCount: 3, EndAt: endedAt}
-			p := mustPurchase(t, 42, tt.winnerID, aliceID, 2300, purchase.KindAuction)
-			f.expectDue(5)
-			f.expectAuctionGuard(5)
-			calls := []any{
-				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(a, aliceID, nil),
-				f.auctions.EXPECT().Finish(inTx(), auctionIn(ended), int64(3)).Return(nil),
-				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(2300)).Return(nil),
-			}
-			calls = append(calls, tt.moves(f)...)
-			calls = append(calls,
-				f.purchases.EXPECT().Create(inTx(), p).Return(int64(93), nil),
-				f.points.EXPECT().AppendLedger(inTx(), ledgerEntry(tt.winnerID, point.EntryPurchase, 2300, 42)).Return(nil),
-				f.points.EXPECT().AppendLedger(inTx(), ledgerEntry(aliceID, point.EntrySale, 2300, 42)).Return(nil),
-				f.expectTradeMail(tt.winnerID, subjectWon, "42", "2300"),
-				f.expectTradeMail(aliceID, subjectSold, "42", "2300"),
-				f.metrics.EXPECT().CloseLag(closeLag),
-				f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 2300,
-					BidderID: tt.winnerID, BidCount: 3, EndAt: endedAt, Status: auction.StatusClosed, At: fixedTestNow}),
-			)
-			gomock.InOrder(calls...)
-			// No mail to the bidders who lost, no release: gomock fails on them.
+	for _, winnerID := range []int64{annID, bobID} {
+		f := newTradingFixture(t)
+		a := endedAuction(auctionLedBy(winnerID, 2300))
+		ended := auctionState{ID: 5, ArtID: 42, Status: auction.StatusClosed, HighestAmount: 2300, HighestBidderID: winnerID,
+			BidCount: 3, ReadBidCount: 3, EndAt: endedAt}
+		p := mustPurchase(t, 42, winnerID, aliceID, 2300, purchase.KindAuction)
+		f.expectDue(5)
+		f.expectAuctionGuard(5)
+		gomock.InOrder(
+			f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(a), nil),
+			f.auctions.EXPECT().Finish(inTx(), auctionIn(ended)).Return(nil),
+			f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(2300)).Return(nil),
+			// The winner's hold pays for it all.
+			f.expectMoves(paying(winnerID, 2300, 2300), paid(aliceID, 2300)).Return(nil),
+			f.purchases.EXPECT().Create(inTx(), p).Return(int64(93), nil),
+			f.expectMails(mailTo(winnerID, subjectWon, "42", "2300"), mailTo(aliceID, subjectSold, "42", "2300")),
+			f.metrics.EXPECT().CloseLag(closeLag),
+			f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 2300,
+				BidderID: winnerID, BidCount: 3, EndAt: endedAt, Status: auction.StatusClosed, At: fixedTestNow}),
+		)
+		// No mail to the bidders who lost, no release: gomock fails on them.
 
-			closed, err := f.closeEnded().Execute(context.Background())
+		closed, err := f.closeEnded().Execute(context.Background())
 
-			require.NoError(t, err)
-			assert.Equal(t, 1, closed)
-		})
+		require.NoError(t, err, "winner %d", winnerID)
+		assert.Equal(t, 1, closed)
 	}
 }
 
@@ -138,7 +106,7 @@ func TestCloseEndedAuctionsSkipsWhatIsNoLongerDue(t *testing.T) {
 			f := newTradingFixture(t)
 			f.expectDue(5)
 			f.expectAuctionGuard(5)
-			f.auctions.EXPECT().Get(inTx(), int64(5)).Return(tt.auction, aliceID, nil)
+			f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(tt.auction), nil)
 			// No Finish, no settlement, no mail, no CloseLag, no event: gomock fails on them.
 
 			closed, err := f.closeEnded().Execute(context.Background())
@@ -177,34 +145,31 @@ func TestCloseEndedAuctionsOneFailureDoesNotStopTheOthers(t *testing.T) {
 
 	// 5: the conditional finish fails.
 	f.expectAuctionGuard(5)
-	f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(), aliceID, nil)
-	f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(0)).Return(boom)
+	f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction()), nil)
+	f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(boom)
 
 	// 6: fails without bids, closed.
 	f.expectAuctionGuard(6)
-	f.auctions.EXPECT().Get(inTx(), int64(6)).Return(endedAuction(auctionNumbered(6, 46)), aliceID, nil)
-	f.auctions.EXPECT().Finish(inTx(), auctionIn(auctionState{ID: 6, ArtID: 46, Status: auction.StatusFailed, EndAt: endedAt}), int64(0)).Return(nil)
+	f.auctions.EXPECT().Get(inTx(), int64(6)).Return(auctionDetailOf(endedAuction(auctionNumbered(6, 46))), nil)
+	f.auctions.EXPECT().Finish(inTx(), auctionIn(auctionState{ID: 6, ArtID: 46, Status: auction.StatusFailed, EndAt: endedAt})).Return(nil)
 	f.sales.EXPECT().MarkUnsold(inTx(), int64(46)).Return(nil)
-	f.expectTradeMail(aliceID, subjectUnsold, "46")
+	f.expectMails(mailTo(aliceID, subjectUnsold, "46"))
 
 	// 7: the guard is busy.
 	f.guard.EXPECT().WithAuction(gomock.Any(), int64(7), gomock.Any()).Return(application.ErrLockUnavailable)
 
 	// 8: already closed elsewhere: skipped, not an error.
 	f.expectAuctionGuard(8)
-	f.auctions.EXPECT().Get(inTx(), int64(8)).Return(endedAuction(auctionNumbered(8, 48), auctionStatus(auction.StatusFailed)), aliceID, nil)
+	f.auctions.EXPECT().Get(inTx(), int64(8)).Return(auctionDetailOf(endedAuction(auctionNumbered(8, 48), auctionStatus(auction.StatusFailed))), nil)
 
 	// 9: sold to bob.
 	f.expectAuctionGuard(9)
-	f.auctions.EXPECT().Get(inTx(), int64(9)).Return(endedAuction(auctionNumbered(9, 49), auctionLedBy(bobID, 2300)), aliceID, nil)
-	f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(3)).Return(nil)
+	f.auctions.EXPECT().Get(inTx(), int64(9)).Return(auctionDetailOf(endedAuction(auctionNumbered(9, 49), auctionLedBy(bobID, 2300))), nil)
+	f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(nil)
 	f.sales.EXPECT().MarkSold(inTx(), int64(49), int64(2300)).Return(nil)
-	f.wallet.EXPECT().Receive(inTx(), aliceID, int64(2300)).Return(nil)
-	f.wallet.EXPECT().Pay(inTx(), bobID, int64(2300), int64(2300)).Return(nil)
+	f.expectMoves(paying(bobID, 2300, 2300), paid(aliceID, 2300)).Return(nil)
 	f.purchases.EXPECT().Create(inTx(), mustPurchase(t, 49, bobID, aliceID, 2300, purchase.KindAuction)).Return(int64(94), nil)
-	f.points.EXPECT().AppendLedger(inTx(), gomock.Any()).Return(nil).Times(2)
-	f.expectTradeMail(bobID, subjectWon, "49")
-	f.expectTradeMail(aliceID, subjectSold, "49")
+	f.expectMails(mailTo(bobID, subjectWon, "49"), mailTo(aliceID, subjectSold, "49"))
 
 	f.metrics.EXPECT().CloseLag(closeLag).Times(2)
 	gomock.InOrder(
@@ -236,23 +201,23 @@ func TestCloseEndedAuctionsFailuresInsideTheGuard(t *testing.T) {
 		{
 			name: "the auction cannot be read",
 			arrange: func(f tradingFixture) {
-				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(nil, int64(0), boom)
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(application.AuctionDetail{}, boom)
 			},
 			want: boom,
 		},
 		{
 			name: "the conditional finish loses: the guard would retry",
 			arrange: func(f tradingFixture) {
-				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(auctionLedBy(bobID, 2300)), aliceID, nil)
-				f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(3)).Return(application.ErrWriteConflict)
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction(auctionLedBy(bobID, 2300))), nil)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(application.ErrWriteConflict)
 			},
 			want: application.ErrWriteConflict,
 		},
 		{
 			name: "marking the art unsold fails: no mail",
 			arrange: func(f tradingFixture) {
-				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(), aliceID, nil)
-				f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(0)).Return(nil)
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction()), nil)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(nil)
 				f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(boom)
 			},
 			want: boom,
@@ -260,36 +225,32 @@ func TestCloseEndedAuctionsFailuresInsideTheGuard(t *testing.T) {
 		{
 			name: "the unsold mail fails",
 			arrange: func(f tradingFixture) {
-				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(), aliceID, nil)
-				f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(0)).Return(nil)
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction()), nil)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(nil)
 				f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(nil)
-				f.members.EXPECT().ByID(inTx(), aliceID).Return(nil, boom)
+				f.mailbox.EXPECT().EnqueueToMembers(inTx(), gomock.Any()).Return(boom)
 			},
 			want: boom,
 		},
 		{
 			name: "the winner's payment fails: no purchase",
 			arrange: func(f tradingFixture) {
-				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(auctionLedBy(bobID, 2300)), aliceID, nil)
-				f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(3)).Return(nil)
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction(auctionLedBy(bobID, 2300))), nil)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(nil)
 				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(2300)).Return(nil)
-				f.wallet.EXPECT().Receive(inTx(), aliceID, int64(2300)).Return(nil)
-				f.wallet.EXPECT().Pay(inTx(), bobID, int64(2300), int64(2300)).Return(boom)
+				f.expectMoves(paying(bobID, 2300, 2300), paid(aliceID, 2300)).Return(boom)
 			},
 			want: boom,
 		},
 		{
-			name: "the won mail fails",
+			name: "the mails fail",
 			arrange: func(f tradingFixture) {
-				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(auctionLedBy(bobID, 2300)), aliceID, nil)
-				f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(3)).Return(nil)
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction(auctionLedBy(bobID, 2300))), nil)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(nil)
 				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(2300)).Return(nil)
-				f.wallet.EXPECT().Receive(inTx(), aliceID, int64(2300)).Return(nil)
-				f.wallet.EXPECT().Pay(inTx(), bobID, int64(2300), int64(2300)).Return(nil)
+				f.expectMoves(paying(bobID, 2300, 2300), paid(aliceID, 2300)).Return(nil)
 				f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(93), nil)
-				f.points.EXPECT().AppendLedger(inTx(), gomock.Any()).Return(nil).Times(2)
-				f.members.EXPECT().ByID(inTx(), bobID).Return(tradeMember(bobID), nil)
-				f.outbox.EXPECT().Enqueue(inTx(), gomock.Any()).Return(boom)
+				f.mailbox.EXPECT().EnqueueToMembers(inTx(), gomock.Any(), gomock.Any()).Return(boom)
 			},
 			want: boom,
 		},
@@ -316,23 +277,20 @@ func TestCloseEndedAuctionsRetriedCloseSeesTheLateBid(t *testing.T) {
 	f.expectAuctionGuardRetrying(5, 3)
 	// First attempt: no bid yet, the conditional finish loses to a late bid
 	// accepted just before the end.
-	first := f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(), aliceID, nil)
-	lost := f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(0)).Return(application.ErrWriteConflict).After(first)
+	first := f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction()), nil)
+	lost := f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(application.ErrWriteConflict).After(first)
 	// Second attempt: the auction has that bid; it is sold, not failed.
 	gomock.InOrder(
 		lost,
-		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(func(r *auction.Record) {
+		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction(func(r *auction.Record) {
 			r.HighestBidderID, r.HighestAmount, r.BidCount = bobID, 1000, 1
-		}), aliceID, nil),
-		f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(1)).Return(nil),
+		})), nil),
+		f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(nil),
 		f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(1000)).Return(nil),
 	)
-	f.wallet.EXPECT().Receive(inTx(), aliceID, int64(1000)).Return(nil)
-	f.wallet.EXPECT().Pay(inTx(), bobID, int64(1000), int64(1000)).Return(nil)
+	f.expectMoves(paying(bobID, 1000, 1000), paid(aliceID, 1000)).Return(nil)
 	f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(93), nil)
-	f.points.EXPECT().AppendLedger(inTx(), gomock.Any()).Return(nil).Times(2)
-	f.expectTradeMail(bobID, subjectWon)
-	f.expectTradeMail(aliceID, subjectSold)
+	f.expectMails(mailTo(bobID, subjectWon), mailTo(aliceID, subjectSold))
 	f.metrics.EXPECT().CloseLag(closeLag)
 	f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 1000, BidderID: bobID,
 		BidCount: 1, EndAt: endedAt, Status: auction.StatusClosed, At: fixedTestNow})
@@ -350,11 +308,11 @@ func TestCloseEndedAuctionsRetriedCloseFindsItClosedElsewhere(t *testing.T) {
 	f.expectAuctionGuardRetrying(5, 3)
 	gomock.InOrder(
 		// First attempt: finished, then a later conditional write loses.
-		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(), aliceID, nil),
-		f.auctions.EXPECT().Finish(inTx(), gomock.Any(), int64(0)).Return(nil),
+		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction()), nil),
+		f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(nil),
 		f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(application.ErrWriteConflict),
 		// Second attempt: another instance closed it meanwhile.
-		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(endedAuction(auctionStatus(auction.StatusFailed)), aliceID, nil),
+		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction(auctionStatus(auction.StatusFailed))), nil),
 	)
 	// The rolled-back first attempt had set the auction aside as ended; the
 	// second must forget it: not counted, no CloseLag, no event.

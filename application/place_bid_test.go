@@ -18,25 +18,31 @@ import (
 const testExtendWindow = 2 * time.Minute
 
 func (f tradingFixture) placeBid() *application.PlaceBid {
-	return application.NewPlaceBid(f.guard, f.auctions, f.wallet, f.members, f.outbox, f.events, f.metrics, f.clock, testExtendWindow)
+	return application.NewPlaceBid(f.guard, f.auctions, f.wallet, f.mailbox, f.events, f.metrics, f.clock, testExtendWindow)
 }
 
 func (f tradingFixture) placeBidWithoutSoftClose() *application.PlaceBid {
-	return application.NewPlaceBid(f.guard, f.auctions, f.wallet, f.members, f.outbox, f.events, f.metrics, f.clock, 0)
+	return application.NewPlaceBid(f.guard, f.auctions, f.wallet, f.mailbox, f.events, f.metrics, f.clock, 0)
 }
 
 func bid(bidderID, amount int64) application.PlaceBidCommand {
 	return application.PlaceBidCommand{AuctionID: 5, BidderID: bidderID, Amount: amount}
 }
 
-// expectReads makes the guarded function find the auction and the bidder's balance.
-func (f tradingFixture) expectReads(a *auction.Auction, bidderID, available int64) *gomock.Call {
-	get := f.auctions.EXPECT().Get(inTx(), a.ID()).Return(a, aliceID, nil)
-	return f.wallet.EXPECT().Balance(inTx(), bidderID).Return(point.RestoreBalance(available+50_000, available), nil).After(get)
+// expectReads makes the guarded function find the auction, with its art and
+// leader, and the member's account, in one read.
+func (f tradingFixture) expectReads(a *auction.Auction, memberID, available int64) *gomock.Call {
+	return f.auctions.EXPECT().GetForMember(inTx(), a.ID(), memberID).Return(auctionDetailOf(a), tradeAccount(memberID, available), nil)
 }
 
-func storedAuctionDetail() application.AuctionDetail {
-	return application.AuctionDetail{Auction: storedAuction(auctionLedBy(bobID, 2100)), Art: application.ArtSummary{Art: storedArt(auctionArtWithBids)}}
+// holdMoves are the moves of an accepted bid: the bidder's amount is held,
+// the previous leader's hold (if any) given back.
+func holdMoves(bidderID, amount, leaderID, leaderAmount int64) []application.PointMove {
+	moves := []application.PointMove{{MemberID: bidderID, Available: -amount}}
+	if leaderID != 0 {
+		moves = append(moves, application.PointMove{MemberID: leaderID, Available: leaderAmount})
+	}
+	return moves
 }
 
 func TestPlaceBidRefusesAnAmountOutOfRange(t *testing.T) {
@@ -84,7 +90,7 @@ func TestPlaceBidPassesDomainRefusalsThroughWithoutWriting(t *testing.T) {
 			f.expectAuctionGuard(5)
 			f.expectReads(tt.auction, tt.bidderID, tt.available)
 			f.metrics.EXPECT().BidOutcome(tt.wantLabel)
-			// No SaveBid, Hold, Release, mail, event or Detail: gomock fails on them.
+			// No SaveBid, Move, mail or event: gomock fails on them.
 
 			_, err := f.placeBid().Execute(context.Background(), bid(tt.bidderID, tt.amount))
 
@@ -122,7 +128,7 @@ func TestPlaceBidTooLowPassesTheMinimumThrough(t *testing.T) {
 func TestPlaceBidUnknownAuction(t *testing.T) {
 	f := newTradingFixture(t)
 	f.expectAuctionGuard(5)
-	f.auctions.EXPECT().Get(inTx(), int64(5)).Return(nil, int64(0), auction.ErrNotFound)
+	f.auctions.EXPECT().GetForMember(inTx(), int64(5), bobID).Return(application.AuctionDetail{}, application.Account{}, auction.ErrNotFound)
 	f.metrics.EXPECT().BidOutcome("auction_not_found")
 
 	_, err := f.placeBid().Execute(context.Background(), bid(bobID, 1000))
@@ -143,93 +149,94 @@ func TestPlaceBidLockUnavailableWritesNothing(t *testing.T) {
 
 func TestPlaceBidFirstBidHoldsAndSendsNoMail(t *testing.T) {
 	f := newTradingFixture(t)
-	a := storedAuction()
 	f.expectAuctionGuard(5)
-	reads := f.expectReads(a, bobID, 1000)
-	after := auctionState{ID: 5, ArtID: 42, Status: auction.StatusOpen, HighestAmount: 1000, HighestBidderID: bobID, BidCount: 1, EndAt: tradeEnd}
+	after := auctionState{ID: 5, ArtID: 42, Status: auction.StatusOpen, HighestAmount: 1000, HighestBidderID: bobID, BidCount: 1,
+		ReadBidCount: 0, EndAt: tradeEnd}
 	gomock.InOrder(
-		reads,
-		f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), int64(0), fixedTestNow).Return(int64(77), nil),
-		f.wallet.EXPECT().Hold(inTx(), bobID, int64(1000)).Return(nil),
-	)
-	f.metrics.EXPECT().BidOutcome("accepted")
-	detail := storedAuctionDetail()
-	gomock.InOrder(
-		f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(detail, nil),
+		f.expectReads(storedAuction(), bobID, 1000),
+		f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), fixedTestNow).Return(int64(77), nil),
+		f.expectMoves(holdMoves(bobID, 1000, 0, 0)...).Return(nil),
 		f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 1000, BidderID: bobID,
 			BidCount: 1, EndAt: tradeEnd, Status: auction.StatusOpen, At: fixedTestNow}),
 	)
-	// No Release, no mail: gomock fails on them.
+	f.metrics.EXPECT().BidOutcome("accepted")
+	// No mail: gomock fails on it.
 
 	got, err := f.placeBid().Execute(context.Background(), bid(bobID, 1000))
 
 	require.NoError(t, err)
-	assert.Equal(t, application.PlacedBid{BidID: 77, Amount: 1000, BidderID: bobID, CreatedAt: fixedTestNow, Auction: detail}, got)
+	assert.Equal(t, int64(77), got.BidID)
+	assert.Equal(t, int64(1000), got.Amount)
+	assert.Equal(t, bobID, got.BidderID)
+	assert.Equal(t, fixedTestNow, got.CreatedAt)
 }
 
-func TestPlaceBidMovesHoldsInAscendingMemberOrder(t *testing.T) {
-	tests := []struct {
-		name     string
-		leaderID int64
-		bidderID int64
-		lowFirst func(f tradingFixture) []any
-	}{
-		{
-			name: "the previous leader has the lower id: release, then hold", leaderID: annID, bidderID: bobID,
-			lowFirst: func(f tradingFixture) []any {
-				return []any{
-					f.wallet.EXPECT().Release(inTx(), annID, int64(2000)).Return(nil),
-					f.wallet.EXPECT().Hold(inTx(), bobID, int64(2100)).Return(nil),
-				}
-			},
-		},
-		{
-			name: "the previous leader has the higher id: hold, then release", leaderID: carlID, bidderID: bobID,
-			lowFirst: func(f tradingFixture) []any {
-				return []any{
-					f.wallet.EXPECT().Hold(inTx(), bobID, int64(2100)).Return(nil),
-					f.wallet.EXPECT().Release(inTx(), carlID, int64(2000)).Return(nil),
-				}
-			},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newTradingFixture(t)
-			a := storedAuction(auctionLedBy(tt.leaderID, 2000))
-			f.expectAuctionGuard(5)
-			reads := f.expectReads(a, tt.bidderID, 2100)
-			after := auctionState{ID: 5, ArtID: 42, Status: auction.StatusOpen, HighestAmount: 2100, HighestBidderID: tt.bidderID, BidCount: 4, EndAt: tradeEnd}
-			save := f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), int64(3), fixedTestNow).Return(int64(78), nil).After(reads)
-			moves := tt.lowFirst(f)
-			calls := append([]any{save}, moves...)
-			gomock.InOrder(calls...)
-			f.expectTradeMail(tt.leaderID, subjectOutbid, "2100", "auction 5")
-			f.metrics.EXPECT().BidOutcome("accepted")
-			f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 2100, BidderID: tt.bidderID,
-				BidCount: 4, EndAt: tradeEnd, Status: auction.StatusOpen, At: fixedTestNow})
-			f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(storedAuctionDetail(), nil)
+// The answer is what the bid's own transaction read and left: nothing is read
+// after the commit, so a bid that committed is never answered with an error.
+func TestPlaceBidAnswersWithTheAuctionAsItsTransactionLeftIt(t *testing.T) {
+	f := newTradingFixture(t)
+	f.expectAuctionGuard(5)
+	f.expectReads(storedAuction(auctionLedBy(annID, 2000)), bobID, 100_000)
+	f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), fixedTestNow).Return(int64(78), nil)
+	f.expectMoves(holdMoves(bobID, 2100, annID, 2000)...).Return(nil)
+	f.expectMails(mailTo(annID, subjectOutbid, "2100", "auction 5"))
+	f.metrics.EXPECT().BidOutcome("accepted")
+	f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 2100, BidderID: bobID,
+		BidCount: 4, EndAt: tradeEnd, Status: auction.StatusOpen, At: fixedTestNow})
+	// Strict mocks: a read of the auction, the art or the bidder after the commit fails the test.
 
-			got, err := f.placeBid().Execute(context.Background(), bid(tt.bidderID, 2100))
+	got, err := f.placeBid().Execute(context.Background(), bid(bobID, 2100))
 
-			require.NoError(t, err)
-			assert.Equal(t, int64(78), got.BidID)
-		})
+	require.NoError(t, err)
+	d := got.Auction
+	assert.Equal(t, auctionState{ID: 5, ArtID: 42, Status: auction.StatusOpen, HighestAmount: 2100, HighestBidderID: bobID,
+		BidCount: 4, ReadBidCount: 3, EndAt: tradeEnd}, stateOf(d.Auction))
+	assert.Equal(t, int64(2200), d.Auction.MinNextBid())
+	assert.Equal(t, &application.MemberRef{ID: bobID, Nickname: tradeNickname(bobID), School: "Seoul Arts"}, d.HighestBidder,
+		"the new leader, named by the account the bid read")
+	assert.Equal(t, int64(42), d.Art.Art.ID())
+	assert.Equal(t, int64(2100), d.Art.Art.CurrentPrice(), "the art shows the new highest bid")
+	assert.Equal(t, int64(4), d.Art.Art.BidCount())
+	assert.Equal(t, []string{"sunset", "oil"}, d.Art.Art.Hashtags().List())
+	assert.Equal(t, aliceRef, d.Art.Owner)
+	assert.Equal(t, tradeEnd, d.Art.AuctionEndAt)
+}
+
+func TestPlaceBidOutbidsTheLeader(t *testing.T) {
+	for _, leaderID := range []int64{annID, carlID} {
+		f := newTradingFixture(t)
+		f.expectAuctionGuard(5)
+		after := auctionState{ID: 5, ArtID: 42, Status: auction.StatusOpen, HighestAmount: 2100, HighestBidderID: bobID,
+			BidCount: 4, ReadBidCount: 3, EndAt: tradeEnd}
+		gomock.InOrder(
+			f.expectReads(storedAuction(auctionLedBy(leaderID, 2000)), bobID, 2100),
+			f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), fixedTestNow).Return(int64(78), nil),
+			// The wallet, not the use case, puts the members in ascending id order.
+			f.expectMoves(holdMoves(bobID, 2100, leaderID, 2000)...).Return(nil),
+			f.expectMails(mailTo(leaderID, subjectOutbid, "2100", "auction 5")),
+		)
+		f.metrics.EXPECT().BidOutcome("accepted")
+		f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 2100, BidderID: bobID,
+			BidCount: 4, EndAt: tradeEnd, Status: auction.StatusOpen, At: fixedTestNow})
+
+		got, err := f.placeBid().Execute(context.Background(), bid(bobID, 2100))
+
+		require.NoError(t, err, "leader %d", leaderID)
+		assert.Equal(t, int64(78), got.BidID)
 	}
 }
 
 func TestPlaceBidSoftCloseExtendsAndAnnouncesIt(t *testing.T) {
 	f := newTradingFixture(t)
 	end := fixedTestNow.Add(30 * time.Second)
-	a := storedAuction(auctionEndingAt(end), auctionLedBy(annID, 2000))
 	newEnd := fixedTestNow.Add(testExtendWindow)
 	f.expectAuctionGuard(5)
-	reads := f.expectReads(a, bobID, 100_000)
-	after := auctionState{ID: 5, ArtID: 42, Status: auction.StatusOpen, HighestAmount: 2500, HighestBidderID: bobID, BidCount: 4, EndAt: newEnd}
-	f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), int64(3), fixedTestNow).Return(int64(79), nil).After(reads)
-	f.wallet.EXPECT().Release(inTx(), annID, int64(2000)).Return(nil)
-	f.wallet.EXPECT().Hold(inTx(), bobID, int64(2500)).Return(nil)
-	f.expectTradeMail(annID, subjectOutbid)
+	reads := f.expectReads(storedAuction(auctionEndingAt(end), auctionLedBy(annID, 2000)), bobID, 100_000)
+	after := auctionState{ID: 5, ArtID: 42, Status: auction.StatusOpen, HighestAmount: 2500, HighestBidderID: bobID, BidCount: 4,
+		ReadBidCount: 3, EndAt: newEnd}
+	f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), fixedTestNow).Return(int64(79), nil).After(reads)
+	f.expectMoves(holdMoves(bobID, 2500, annID, 2000)...).Return(nil)
+	f.expectMails(mailTo(annID, subjectOutbid))
 	f.metrics.EXPECT().BidOutcome("accepted")
 	gomock.InOrder(
 		f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 2500, BidderID: bobID,
@@ -237,27 +244,26 @@ func TestPlaceBidSoftCloseExtendsAndAnnouncesIt(t *testing.T) {
 		f.expectPublish(t, application.AuctionEvent{Kind: application.EventExtended, AuctionID: 5,
 			BidCount: 4, EndAt: newEnd, Status: auction.StatusOpen, At: fixedTestNow}),
 	)
-	f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(storedAuctionDetail(), nil)
 
-	_, err := f.placeBid().Execute(context.Background(), bid(bobID, 2500))
+	got, err := f.placeBid().Execute(context.Background(), bid(bobID, 2500))
 
 	require.NoError(t, err)
+	assert.Equal(t, newEnd, got.Auction.Auction.Terms().EndAt())
+	assert.Equal(t, newEnd, got.Auction.Art.AuctionEndAt, "the art shows its auction's new end")
 }
 
 func TestPlaceBidWithoutSoftCloseNeverExtends(t *testing.T) {
 	f := newTradingFixture(t)
 	end := fixedTestNow.Add(time.Second)
-	a := storedAuction(auctionEndingAt(end))
 	f.expectAuctionGuard(5)
-	f.expectReads(a, bobID, 100_000)
+	f.expectReads(storedAuction(auctionEndingAt(end)), bobID, 100_000)
 	after := auctionState{ID: 5, ArtID: 42, Status: auction.StatusOpen, HighestAmount: 1000, HighestBidderID: bobID, BidCount: 1, EndAt: end}
-	f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), int64(0), fixedTestNow).Return(int64(79), nil)
-	f.wallet.EXPECT().Hold(inTx(), bobID, int64(1000)).Return(nil)
+	f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), fixedTestNow).Return(int64(79), nil)
+	f.expectMoves(holdMoves(bobID, 1000, 0, 0)...).Return(nil)
 	f.metrics.EXPECT().BidOutcome("accepted")
 	// Only the bid event: an extended event would fail the test.
 	f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 1000, BidderID: bobID,
 		BidCount: 1, EndAt: end, Status: auction.StatusOpen, At: fixedTestNow})
-	f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(storedAuctionDetail(), nil)
 
 	_, err := f.placeBidWithoutSoftClose().Execute(context.Background(), bid(bobID, 1000))
 
@@ -268,9 +274,9 @@ func TestPlaceBidWriteConflictGoesBackToTheGuard(t *testing.T) {
 	f := newTradingFixture(t)
 	f.expectGuardReturnsFnError(t, 5, application.ErrWriteConflict)
 	f.expectReads(storedAuction(auctionLedBy(annID, 2000)), bobID, 100_000)
-	f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), int64(3), fixedTestNow).Return(int64(0), application.ErrWriteConflict)
+	f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), fixedTestNow).Return(int64(0), application.ErrWriteConflict)
 	f.metrics.EXPECT().BidOutcome(gomock.Any())
-	// No hold, release, mail or event after the lost conditional write.
+	// No move, mail or event after the lost conditional write.
 
 	_, err := f.placeBid().Execute(context.Background(), bid(bobID, 2100))
 
@@ -282,28 +288,28 @@ func TestPlaceBidRetriedAfterAConflictDecidesOnWhatItReadsAgain(t *testing.T) {
 	f.expectAuctionGuardRetrying(5, 3)
 	// First attempt: ann leads; the conditional write loses to carl's bid.
 	first := f.expectReads(storedAuction(auctionLedBy(annID, 2000)), bobID, 100_000)
-	lost := f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), int64(3), fixedTestNow).Return(int64(0), application.ErrWriteConflict).After(first)
+	lost := f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), fixedTestNow).Return(int64(0), application.ErrWriteConflict).After(first)
 	// Second attempt: carl leads at 2100 with four bids.
 	second := f.expectReads(storedAuction(func(r *auction.Record) {
 		r.HighestBidderID, r.HighestAmount, r.BidCount = carlID, 2100, 4
 	}), bobID, 100_000)
 	second.After(lost)
-	after := auctionState{ID: 5, ArtID: 42, Status: auction.StatusOpen, HighestAmount: 2500, HighestBidderID: bobID, BidCount: 5, EndAt: tradeEnd}
+	after := auctionState{ID: 5, ArtID: 42, Status: auction.StatusOpen, HighestAmount: 2500, HighestBidderID: bobID, BidCount: 5,
+		ReadBidCount: 4, EndAt: tradeEnd}
 	gomock.InOrder(
-		f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), int64(4), fixedTestNow).Return(int64(80), nil).After(second),
-		f.wallet.EXPECT().Hold(inTx(), bobID, int64(2500)).Return(nil),
-		f.wallet.EXPECT().Release(inTx(), carlID, int64(2100)).Return(nil),
+		f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), fixedTestNow).Return(int64(80), nil).After(second),
+		f.expectMoves(holdMoves(bobID, 2500, carlID, 2100)...).Return(nil),
+		f.expectMails(mailTo(carlID, subjectOutbid, "2500")),
 	)
-	f.expectTradeMail(carlID, subjectOutbid, "2500")
 	f.metrics.EXPECT().BidOutcome("accepted")
 	f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 2500, BidderID: bobID,
 		BidCount: 5, EndAt: tradeEnd, Status: auction.StatusOpen, At: fixedTestNow})
-	f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(storedAuctionDetail(), nil)
 
 	got, err := f.placeBid().Execute(context.Background(), bid(bobID, 2500))
 
 	require.NoError(t, err)
 	assert.Equal(t, int64(80), got.BidID)
+	assert.Equal(t, int64(5), got.Auction.Auction.BidCount(), "the answer is the attempt that committed")
 	assert.Equal(t, 2, f.guardState.finished)
 }
 
@@ -315,18 +321,17 @@ func TestPlaceBidFailuresInsideTheGuard(t *testing.T) {
 		want    error
 	}{
 		{
-			name: "reading the balance fails",
+			name: "reading the auction and the account fails",
 			arrange: func(f tradingFixture) {
-				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(storedAuction(auctionLedBy(annID, 2000)), aliceID, nil)
-				f.wallet.EXPECT().Balance(inTx(), bobID).Return(point.Balance{}, boom)
+				f.auctions.EXPECT().GetForMember(inTx(), int64(5), bobID).Return(application.AuctionDetail{}, application.Account{}, boom)
 			},
 			want: boom,
 		},
 		{
-			name: "saving the bid fails: no holds move",
+			name: "saving the bid fails: no points move",
 			arrange: func(f tradingFixture) {
 				f.expectReads(storedAuction(auctionLedBy(annID, 2000)), bobID, 100_000)
-				f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), gomock.Any(), gomock.Any()).Return(int64(0), boom)
+				f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), gomock.Any()).Return(int64(0), boom)
 			},
 			want: boom,
 		},
@@ -334,27 +339,17 @@ func TestPlaceBidFailuresInsideTheGuard(t *testing.T) {
 			name: "the hold finds the points gone: no mail",
 			arrange: func(f tradingFixture) {
 				f.expectReads(storedAuction(auctionLedBy(carlID, 2000)), bobID, 100_000)
-				f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), gomock.Any(), gomock.Any()).Return(int64(78), nil)
-				f.wallet.EXPECT().Hold(inTx(), bobID, int64(2100)).Return(point.ErrInsufficientPoints)
+				f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), gomock.Any()).Return(int64(78), nil)
+				f.expectMoves(holdMoves(bobID, 2100, carlID, 2000)...).Return(point.ErrInsufficientPoints)
 			},
 			want: point.ErrInsufficientPoints,
 		},
 		{
-			name: "the hold fails after the release: no mail",
+			name: "moving the points fails: no mail",
 			arrange: func(f tradingFixture) {
 				f.expectReads(storedAuction(auctionLedBy(annID, 2000)), bobID, 100_000)
-				f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), gomock.Any(), gomock.Any()).Return(int64(78), nil)
-				f.wallet.EXPECT().Release(inTx(), annID, int64(2000)).Return(nil)
-				f.wallet.EXPECT().Hold(inTx(), bobID, int64(2100)).Return(boom)
-			},
-			want: boom,
-		},
-		{
-			name: "the release fails: the hold after it is not tried",
-			arrange: func(f tradingFixture) {
-				f.expectReads(storedAuction(auctionLedBy(annID, 2000)), bobID, 100_000)
-				f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), gomock.Any(), gomock.Any()).Return(int64(78), nil)
-				f.wallet.EXPECT().Release(inTx(), annID, int64(2000)).Return(boom)
+				f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), gomock.Any()).Return(int64(78), nil)
+				f.expectMoves(holdMoves(bobID, 2100, annID, 2000)...).Return(boom)
 			},
 			want: boom,
 		},
@@ -362,11 +357,9 @@ func TestPlaceBidFailuresInsideTheGuard(t *testing.T) {
 			name: "the outbid mail cannot be enqueued: the bid fails with it",
 			arrange: func(f tradingFixture) {
 				f.expectReads(storedAuction(auctionLedBy(annID, 2000)), bobID, 100_000)
-				f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), gomock.Any(), gomock.Any()).Return(int64(78), nil)
-				f.wallet.EXPECT().Release(inTx(), annID, int64(2000)).Return(nil)
-				f.wallet.EXPECT().Hold(inTx(), bobID, int64(2100)).Return(nil)
-				f.members.EXPECT().ByID(inTx(), annID).Return(tradeMember(annID), nil)
-				f.outbox.EXPECT().Enqueue(inTx(), gomock.Any()).Return(boom)
+				f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), gomock.Any()).Return(int64(78), nil)
+				f.expectMoves(holdMoves(bobID, 2100, annID, 2000)...).Return(nil)
+				f.mailbox.EXPECT().EnqueueToMembers(inTx(), gomock.Any()).Return(boom)
 			},
 			want: boom,
 		},
@@ -377,7 +370,7 @@ func TestPlaceBidFailuresInsideTheGuard(t *testing.T) {
 			f.expectAuctionGuard(5)
 			tt.arrange(f)
 			f.metrics.EXPECT().BidOutcome(gomock.Not("accepted"))
-			// No event and no Detail: gomock fails on them.
+			// No event: gomock fails on it.
 
 			_, err := f.placeBid().Execute(context.Background(), bid(bobID, 2100))
 
@@ -386,42 +379,23 @@ func TestPlaceBidFailuresInsideTheGuard(t *testing.T) {
 	}
 }
 
-func TestPlaceBidAnnouncesEvenWhenReadingTheAuctionBackFails(t *testing.T) {
+// A guard whose commit fails after fn succeeded: the bid did not happen, so
+// nothing is announced and the caller gets the error.
+func TestPlaceBidCommitFailureAnnouncesNothing(t *testing.T) {
 	f := newTradingFixture(t)
-	boom := errors.New("boom")
-	f.expectAuctionGuard(5)
+	boom := errors.New("commit failed")
+	f.guard.EXPECT().WithAuction(outsideTx(), int64(5), gomock.Any()).DoAndReturn(
+		func(ctx context.Context, _ int64, fn func(context.Context) error) error {
+			require.NoError(t, f.runGuarded(ctx, fn))
+			return boom
+		})
 	f.expectReads(storedAuction(), bobID, 100_000)
-	f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), int64(0), fixedTestNow).Return(int64(77), nil)
-	f.wallet.EXPECT().Hold(inTx(), bobID, int64(1000)).Return(nil)
-	f.metrics.EXPECT().BidOutcome("accepted")
-	gomock.InOrder(
-		f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(application.AuctionDetail{}, boom),
-		f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 1000, BidderID: bobID,
-			BidCount: 1, EndAt: tradeEnd, Status: auction.StatusOpen, At: fixedTestNow}),
-	)
+	f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), fixedTestNow).Return(int64(77), nil)
+	f.expectMoves(holdMoves(bobID, 1000, 0, 0)...).Return(nil)
+	f.metrics.EXPECT().BidOutcome("error")
+	// No event: gomock fails on it.
 
 	_, err := f.placeBid().Execute(context.Background(), bid(bobID, 1000))
 
 	require.ErrorIs(t, err, boom)
-}
-
-func TestPlaceBidNamesTheBidderFromTheAuctionReadBack(t *testing.T) {
-	f := newTradingFixture(t)
-	f.expectAuctionGuard(5)
-	f.expectReads(storedAuction(), bobID, 100_000)
-	f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), int64(0), fixedTestNow).Return(int64(77), nil)
-	f.wallet.EXPECT().Hold(inTx(), bobID, int64(1000)).Return(nil)
-	f.metrics.EXPECT().BidOutcome("accepted")
-	detail := storedAuctionDetail()
-	// A name the member store would not give: the event must take the read-back's.
-	detail.HighestBidder = &application.MemberRef{ID: bobID, Nickname: "bob-as-read-back"}
-	gomock.InOrder(
-		f.auctions.EXPECT().Detail(outsideTx(), int64(5)).Return(detail, nil),
-		f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 1000, BidderID: bobID,
-			BidderNickname: "bob-as-read-back", BidCount: 1, EndAt: tradeEnd, Status: auction.StatusOpen, At: fixedTestNow}),
-	)
-
-	_, err := f.placeBid().Execute(context.Background(), bid(bobID, 1000))
-
-	require.NoError(t, err)
 }

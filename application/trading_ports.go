@@ -36,15 +36,22 @@ type AuctionGuard interface {
 
 // AuctionStore keeps auctions and their bids.
 type AuctionStore interface {
-	// Get reads an auction with its art's owner; auction.ErrNotFound when unknown.
-	Get(ctx context.Context, auctionID int64) (a *auction.Auction, ownerID int64, err error)
-	// SaveBid stores an accepted bid: the auction's leader, bid count and end,
-	// only if the auction is still open with expectedBidCount bids (else
-	// ErrWriteConflict); the art's current price and bid count; and the bid record.
-	SaveBid(ctx context.Context, a *auction.Auction, expectedBidCount int64, at time.Time) (bidID int64, err error)
+	// Get reads an auction, for a trade under its guard, with all that the
+	// trade's answer shows: its art as lists show it (with the art's owner,
+	// who sells it) and its leader; auction.ErrNotFound when unknown. The
+	// auction remembers the bid count it was read with (ReadBidCount).
+	Get(ctx context.Context, auctionID int64) (AuctionDetail, error)
+	// GetForMember is Get with, read at once, the account of the member who
+	// trades on the auction; member.ErrNotFound when the member is unknown.
+	GetForMember(ctx context.Context, auctionID, memberID int64) (AuctionDetail, Account, error)
+	// SaveBid stores the one bid a accepted since it was read: the auction's
+	// leader, bid count and end, only if the auction is still open with the
+	// bid count a was read with (else ErrWriteConflict); the art's current
+	// price and bid count; and the bid record, whose id it returns.
+	SaveBid(ctx context.Context, a *auction.Auction, at time.Time) (bidID int64, err error)
 	// Finish stores a closed, bought-out or failed auction, only if it is still
-	// open with expectedBidCount bids (else ErrWriteConflict).
-	Finish(ctx context.Context, a *auction.Auction, expectedBidCount int64) error
+	// open with the bid count a was read with (else ErrWriteConflict).
+	Finish(ctx context.Context, a *auction.Auction) error
 	// DueForClose lists open auctions whose end is not after now, oldest end first.
 	DueForClose(ctx context.Context, now time.Time, limit int) ([]DueAuction, error)
 	Detail(ctx context.Context, auctionID int64) (AuctionDetail, error)
@@ -112,21 +119,30 @@ func (b MemberBid) Standing(memberID int64) string {
 	return StandingLost
 }
 
-// Wallet moves points for trades with conditional writes; callers touch member
-// rows in ascending id order so concurrent trades never deadlock.
+// Account is a member's points with the name others know them by.
+type Account struct {
+	Member  MemberRef
+	Balance point.Balance
+}
+
+// PointMove changes one member's points by adding Total and Available to them
+// (negative numbers take points away).
+type PointMove struct {
+	MemberID         int64
+	Total, Available int64
+}
+
+// Wallet moves the points of trades.
 type Wallet interface {
-	Balance(ctx context.Context, memberID int64) (point.Balance, error)
-	// Hold takes amount from available points only if they cover it, else
-	// point.ErrInsufficientPoints.
-	Hold(ctx context.Context, memberID, amount int64) error
-	// Release gives a hold back to available points.
-	Release(ctx context.Context, memberID, amount int64) error
-	// Pay takes price from the total and price-held from available points (held
-	// is what the member already had on hold for it), only if available covers
-	// it, else point.ErrInsufficientPoints.
-	Pay(ctx context.Context, memberID, price, held int64) error
-	// Receive adds amount to total and available points.
-	Receive(ctx context.Context, memberID, amount int64) error
+	// Account reads a member's points and name; member.ErrNotFound when unknown.
+	Account(ctx context.Context, memberID int64) (Account, error)
+	// Move applies every move in one conditional write that touches the
+	// members' rows in ascending id order, so concurrent trades never
+	// deadlock, and only if every balance stays whole: available points
+	// neither negative nor above the total. Otherwise it changes nothing and
+	// fails: point.ErrInsufficientPoints when a move that takes available
+	// points lacks them, member.ErrNotFound for an unknown member.
+	Move(ctx context.Context, moves ...PointMove) error
 }
 
 // PurchaseView is a purchase with the art and the two members, for lists.
@@ -140,6 +156,8 @@ type PurchaseView struct {
 // PurchaseStore records sales; the art id is unique, the last fence against
 // selling one art twice (art.ErrSold).
 type PurchaseStore interface {
+	// Create records a sale with the ledger entries it makes: PURCHASE for the
+	// buyer and SALE for the seller, both of the price; it returns the sale's id.
 	Create(ctx context.Context, p purchase.Purchase) (int64, error)
 	Get(ctx context.Context, id int64) (PurchaseView, error)
 	// ByBuyer and BySeller list a page newest first.
@@ -147,11 +165,28 @@ type PurchaseStore interface {
 	BySeller(ctx context.Context, memberID int64, page PageRequest) (StoredPage[PurchaseView], error)
 }
 
-// ArtSales changes an art's status when it is sold or its auction fails, only
-// from on_sale (else art.ErrSold).
+// ArtSales reads an art for its sale and changes its status when it is sold
+// or its auction fails, only from on_sale (else art.ErrSold).
 type ArtSales interface {
+	// Get reads an art, for a purchase under its guard, as lists show it, with
+	// its owner, who sells it; art.ErrNotFound when unknown.
+	Get(ctx context.Context, artID int64) (ArtSummary, error)
 	MarkSold(ctx context.Context, artID, price int64) error
 	MarkUnsold(ctx context.Context, artID int64) error
+}
+
+// MemberMail is a mail to a member, sent to their address.
+type MemberMail struct {
+	MemberID int64
+	Subject  string
+	Text     string
+}
+
+// MemberMailbox puts mails to members in the outbox, in the caller's
+// transaction, taking each member's address as it goes (one write for all);
+// member.ErrNotFound, enqueuing none, when a member is unknown.
+type MemberMailbox interface {
+	EnqueueToMembers(ctx context.Context, mails ...MemberMail) error
 }
 
 // AuctionEventKind names what happened to an auction.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,28 +127,28 @@ const (
 	carlID  int64 = 12
 )
 
-// tradeEmails are the addresses the trading tests' members are mailed at.
-var tradeEmails = map[int64]string{
-	annID: "ann@example.com", aliceID: "alice@example.com", bobID: "bob@example.com", carlID: "carl@example.com",
+// tradeNickname is how the trading tests' members are named.
+func tradeNickname(id int64) string { return fmt.Sprintf("m%d", id) }
+
+// tradeMemberRef is one of the trading tests' members as others see them.
+func tradeMemberRef(id int64) application.MemberRef {
+	return application.MemberRef{ID: id, Nickname: tradeNickname(id), School: "Seoul Arts"}
 }
 
-// tradeMember is one of the trading tests' members as the store returns it.
-func tradeMember(id int64) *member.Member {
-	return member.Restore(id, member.Email(tradeEmails[id]), "stored-hash", member.Nickname(fmt.Sprintf("m%d", id)),
-		"Member", "", "", point.RestoreBalance(100_000, 100_000), time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+// tradeAccount is a member's account as the wallet reads it: available
+// points, and more on hold.
+func tradeAccount(id, available int64) application.Account {
+	return application.Account{Member: tradeMemberRef(id), Balance: point.RestoreBalance(available+50_000, available)}
 }
 
 // tradingFixture holds every port the trading use cases need, as strict mocks.
 type tradingFixture struct {
 	guard     *mock.MockAuctionGuard
 	auctions  *mock.MockAuctionStore
-	arts      *mock.MockArtStore
 	sales     *mock.MockArtSales
 	wallet    *mock.MockWallet
-	points    *mock.MockPointStore
 	purchases *mock.MockPurchaseStore
-	members   *mock.MockMemberStore
-	outbox    *mock.MockMailOutbox
+	mailbox   *mock.MockMemberMailbox
 	events    *mock.MockEventPublisher
 	metrics   *mock.MockTradeMetrics
 	clock     *mock.MockClock
@@ -162,17 +163,12 @@ type guardState struct {
 
 func newTradingFixture(t *testing.T) tradingFixture {
 	ctrl := gomock.NewController(t)
-	f := tradingFixture{
-		guard: mock.NewMockAuctionGuard(ctrl), auctions: mock.NewMockAuctionStore(ctrl), arts: mock.NewMockArtStore(ctrl),
-		sales: mock.NewMockArtSales(ctrl), wallet: mock.NewMockWallet(ctrl), points: mock.NewMockPointStore(ctrl),
-		purchases: mock.NewMockPurchaseStore(ctrl), members: mock.NewMockMemberStore(ctrl), outbox: mock.NewMockMailOutbox(ctrl),
+	return tradingFixture{
+		guard: mock.NewMockAuctionGuard(ctrl), auctions: mock.NewMockAuctionStore(ctrl), sales: mock.NewMockArtSales(ctrl),
+		wallet: mock.NewMockWallet(ctrl), purchases: mock.NewMockPurchaseStore(ctrl), mailbox: mock.NewMockMemberMailbox(ctrl),
 		events: mock.NewMockEventPublisher(ctrl), metrics: mock.NewMockTradeMetrics(ctrl), clock: newFixedClock(ctrl),
 		guardState: &guardState{},
 	}
-	// Live events name their bidder, read after the trade committed.
-	f.members.EXPECT().ByID(outsideTx(), gomock.Any()).DoAndReturn(
-		func(_ context.Context, id int64) (*member.Member, error) { return tradeMember(id), nil }).AnyTimes()
-	return f
 }
 
 // runGuarded runs fn the way a guard does: once, in a context marked as inside
@@ -228,7 +224,7 @@ func (f tradingFixture) expectGuardReturnsFnError(t *testing.T, auctionID int64,
 // after the guarded function finished.
 func (f tradingFixture) expectPublish(t *testing.T, want application.AuctionEvent) *gomock.Call {
 	if want.BidderID != 0 && want.BidderNickname == "" {
-		want.BidderNickname = tradeMember(want.BidderID).Nickname().String()
+		want.BidderNickname = tradeNickname(want.BidderID)
 	}
 	return f.events.EXPECT().Publish(outsideTx(), want).Do(func(context.Context, application.AuctionEvent) {
 		assert.False(t, f.guardState.running, "published inside the guard")
@@ -236,12 +232,10 @@ func (f tradingFixture) expectPublish(t *testing.T, want application.AuctionEven
 	})
 }
 
-// expectTradeMail expects a mail to memberID inside the transaction: the member
-// is read for the address, and the mail is enqueued in the outbox.
-func (f tradingFixture) expectTradeMail(memberID int64, subject string, textParts ...string) *gomock.Call {
-	byID := f.members.EXPECT().ByID(inTx(), memberID).Return(tradeMember(memberID), nil)
-	return f.outbox.EXPECT().Enqueue(inTx(), gomock.Cond(func(m application.Mail) bool {
-		if m.To != tradeEmails[memberID] || m.Subject != subject {
+// mailTo matches a mail to memberID about subject whose text holds every part.
+func mailTo(memberID int64, subject string, textParts ...string) gomock.Matcher {
+	return gomock.Cond(func(m application.MemberMail) bool {
+		if m.MemberID != memberID || m.Subject != subject {
 			return false
 		}
 		for _, p := range textParts {
@@ -250,7 +244,31 @@ func (f tradingFixture) expectTradeMail(memberID int64, subject string, textPart
 			}
 		}
 		return true
-	})).Return(nil).After(byID)
+	})
+}
+
+// expectMails expects the mails, in this order, in one enqueue inside the transaction.
+func (f tradingFixture) expectMails(mails ...gomock.Matcher) *gomock.Call {
+	args := make([]any, len(mails))
+	for i, m := range mails {
+		args[i] = m
+	}
+	return f.mailbox.EXPECT().EnqueueToMembers(inTx(), args...).Return(nil)
+}
+
+// movesOf matches the point moves of a trade in any order: the wallet, not
+// the use case, orders them.
+func movesOf(want ...application.PointMove) gomock.Matcher {
+	return gomock.Cond(func(got []application.PointMove) bool {
+		return len(got) == len(want) && !slices.ContainsFunc(want, func(w application.PointMove) bool {
+			return !slices.Contains(got, w)
+		})
+	})
+}
+
+// expectMoves expects one move of the points, inside the transaction.
+func (f tradingFixture) expectMoves(want ...application.PointMove) *gomock.Call {
+	return f.wallet.EXPECT().Move(inTx(), movesOf(want...))
 }
 
 // Subjects of the trade mails.
@@ -282,6 +300,29 @@ func storedAuction(edit ...func(*auction.Record)) *auction.Auction {
 	return auction.Restore(r)
 }
 
+// aliceRef is alice, who owns art 42, as lists show her.
+var aliceRef = application.MemberRef{ID: aliceID, Nickname: "alice", School: "Seoul Arts"}
+
+// auctionArtOf is the art of auction a as a shows it: an auction art at a's current
+// price with a's bids.
+func auctionArtOf(a *auction.Auction) func(*art.Record) {
+	return func(r *art.Record) {
+		r.ID, r.Type, r.Price, r.CurrentPrice, r.BidCount = a.ArtID(), art.TypeAuction, a.Terms().StartPrice(), a.CurrentPrice(), a.BidCount()
+	}
+}
+
+// auctionDetailOf is auction a as the store reads it for a trade: with alice's
+// art 42 as lists show it, and a's leader.
+func auctionDetailOf(a *auction.Auction) application.AuctionDetail {
+	d := application.AuctionDetail{Auction: a,
+		Art: application.ArtSummary{Art: storedArt(auctionArtOf(a)), Owner: aliceRef, AuctionEndAt: a.Terms().EndAt()}}
+	if a.HasBids() {
+		leader := tradeMemberRef(a.HighestBidderID())
+		d.HighestBidder = &leader
+	}
+	return d
+}
+
 // auctionLedBy gives a storedAuction record three bids, bidderID leading at amount.
 func auctionLedBy(bidderID, amount int64) func(*auction.Record) {
 	return func(r *auction.Record) { r.HighestBidderID, r.HighestAmount, r.BidCount = bidderID, amount, 3 }
@@ -302,26 +343,23 @@ func auctionNumbered(id, artID int64) func(*auction.Record) {
 func withoutBuyNow(r *auction.Record) { r.BuyNowPrice = 0 }
 
 // auctionState is an auction's observable state, to match what a store is given.
+// ReadBidCount is what its conditional write expects storage to hold.
 type auctionState struct {
 	ID, ArtID                      int64
 	Status                         auction.Status
 	HighestAmount, HighestBidderID int64
-	BidCount                       int64
+	BidCount, ReadBidCount         int64
 	EndAt                          time.Time
 }
 
 func stateOf(a *auction.Auction) auctionState {
-	return auctionState{a.ID(), a.ArtID(), a.StoredStatus(), a.HighestAmount(), a.HighestBidderID(), a.BidCount(), a.Terms().EndAt()}
+	return auctionState{a.ID(), a.ArtID(), a.StoredStatus(), a.HighestAmount(), a.HighestBidderID(), a.BidCount(),
+		a.ReadBidCount(), a.Terms().EndAt()}
 }
 
 // auctionIn matches an auction in the given state.
 func auctionIn(want auctionState) gomock.Matcher {
 	return gomock.Cond(func(a *auction.Auction) bool { return a != nil && stateOf(a) == want })
-}
-
-// ledgerEntry is what the settlement must append.
-func ledgerEntry(memberID int64, t point.EntryType, amount, artID int64) point.LedgerEntry {
-	return point.RestoreLedgerEntry(memberID, t, amount, artID, fixedTestNow)
 }
 
 // mustPurchase is the sale the settlement must record.
@@ -332,12 +370,17 @@ func mustPurchase(t *testing.T, artID, buyerID, sellerID, price int64, kind purc
 	return p
 }
 
-// purchaseView is a purchase as PurchaseStore.Get returns it.
+// recorded is p as the store recorded it, under id.
+func recorded(id int64, p purchase.Purchase) purchase.Purchase {
+	return purchase.Restore(id, p.ArtID(), p.BuyerID(), p.SellerID(), p.Price(), p.Kind(), p.PurchasedAt())
+}
+
+// purchaseView is a purchase as PurchaseStore lists it.
 func purchaseView(id int64, p purchase.Purchase) application.PurchaseView {
 	return application.PurchaseView{
-		Purchase: purchase.Restore(id, p.ArtID(), p.BuyerID(), p.SellerID(), p.Price(), p.Kind(), p.PurchasedAt()),
+		Purchase: recorded(id, p),
 		Art:      application.ArtSummary{Art: storedArt(soldArt)},
-		Buyer:    application.MemberRef{ID: p.BuyerID(), Nickname: fmt.Sprintf("m%d", p.BuyerID())},
-		Seller:   application.MemberRef{ID: p.SellerID(), Nickname: fmt.Sprintf("m%d", p.SellerID())},
+		Buyer:    application.MemberRef{ID: p.BuyerID(), Nickname: tradeNickname(p.BuyerID())},
+		Seller:   application.MemberRef{ID: p.SellerID(), Nickname: tradeNickname(p.SellerID())},
 	}
 }

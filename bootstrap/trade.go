@@ -31,9 +31,9 @@ func newTradeMetrics(cfg Config, reg *prometheus.Registry) (*metrics.Trade, erro
 }
 
 func newPlaceBid(guard application.AuctionGuard, auctions application.AuctionStore, wallet application.Wallet,
-	members application.MemberStore, outbox application.MailOutbox, events application.EventPublisher,
+	mailbox application.MemberMailbox, events application.EventPublisher,
 	m application.TradeMetrics, clock application.Clock, cfg Config) *application.PlaceBid {
-	return application.NewPlaceBid(guard, auctions, wallet, members, outbox, events, m, clock, cfg.AuctionExtendWindow)
+	return application.NewPlaceBid(guard, auctions, wallet, mailbox, events, m, clock, cfg.AuctionExtendWindow)
 }
 
 func startCloser(lc fx.Lifecycle, closer *application.CloseEndedAuctions, cfg Config, logger *zap.Logger) error {

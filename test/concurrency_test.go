@@ -795,8 +795,8 @@ func (nopTradeMetrics) CloseLag(time.Duration) {}
 // newPlaceBid builds the bid use case over the real Postgres stores with the
 // given guard.
 func newPlaceBid(db *bun.DB, guard application.AuctionGuard) *application.PlaceBid {
-	return application.NewPlaceBid(guard, postgres.NewAuctionStore(db), postgres.NewWallet(db), postgres.NewMemberStore(db),
-		postgres.NewMailOutbox(db), nopEvents{}, nopTradeMetrics{}, clock.System{}, 0)
+	return application.NewPlaceBid(guard, postgres.NewAuctionStore(db), postgres.NewWallet(db), postgres.NewMailOutbox(db),
+		nopEvents{}, nopTradeMetrics{}, clock.System{}, 0)
 }
 
 func TestLockFaults(t *testing.T) {

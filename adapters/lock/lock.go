@@ -106,15 +106,16 @@ type subject struct {
 }
 
 type subjectKind struct {
-	name  string
-	table string
+	name string
+	// rowLock locks the subject's row, $1 its id.
+	rowLock string
 	// class keeps auction and art advisory locks apart.
 	class int32
 }
 
 var (
-	auctionKind = subjectKind{name: "auction", table: "auctions", class: 1}
-	artKind     = subjectKind{name: "art", table: "arts", class: 2}
+	auctionKind = subjectKind{name: "auction", rowLock: "SELECT 1 FROM auctions WHERE id = $1 FOR NO KEY UPDATE", class: 1}
+	artKind     = subjectKind{name: "art", rowLock: "SELECT 1 FROM arts WHERE id = $1 FOR NO KEY UPDATE", class: 2}
 )
 
 func (s subject) String() string { return fmt.Sprintf("%s %d", s.kind.name, s.id) }

@@ -81,11 +81,11 @@ func (e *env) hold(t *testing.T, s subject) (release func()) {
 	case StrategyRow, StrategyNamed:
 		tx, err := e.db.BeginTx(ctx, nil)
 		require.NoError(t, err)
-		query, args := "SELECT id FROM "+s.kind.table+" WHERE id = ? FOR UPDATE", []any{s.id}
+		query, args := rowLockStatement(s)
 		if e.strategy == StrategyNamed {
 			query, args = advisoryLockStatement(s)
 		}
-		_, err = tx.ExecContext(ctx, query, args...)
+		_, err = tx.Tx.ExecContext(ctx, query, args...)
 		require.NoError(t, err)
 		return func() { _ = tx.Rollback() }
 	case StrategyRedis:
@@ -213,6 +213,59 @@ func TestGuardsGiveUpAfterTheWait(t *testing.T) {
 	}
 }
 
+// A row held elsewhere that fn waits for, past the guard's own lock, gives
+// ErrLockUnavailable after about the wait too: the bound covers every lock
+// wait of the transaction, and it travels with the transaction's BEGIN.
+func TestGuardsBoundEveryLockWaitOfTheirTransaction(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range strategies {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, strategy)
+			g := e.guard(t, shortWait, 0)
+			// Another transaction holds the art's row, whatever the strategy.
+			holder, err := e.db.BeginTx(t.Context(), nil)
+			require.NoError(t, err)
+			defer func() { _ = holder.Rollback() }()
+			_, err = holder.ExecContext(t.Context(), "SELECT id FROM arts WHERE id = ? FOR UPDATE", sameID)
+			require.NoError(t, err)
+			var timeout string
+
+			start := time.Now()
+			err = g.WithAuction(t.Context(), sameID, func(ctx context.Context) error {
+				tx := postgres.IDB(ctx, e.db)
+				if err := tx.QueryRowContext(ctx, "SHOW lock_timeout").Scan(&timeout); err != nil {
+					return err
+				}
+				_, err := tx.ExecContext(ctx, "UPDATE arts SET bid_count = bid_count + 1 WHERE id = ?", sameID)
+				return err
+			})
+
+			require.ErrorIs(t, err, application.ErrLockUnavailable)
+			assert.Equal(t, fmt.Sprintf("%dms", shortWait.Milliseconds()), timeout)
+			assert.Less(t, time.Since(start), shortWait+time.Second, "gave up within about the wait")
+		})
+	}
+}
+
+// Joined to a caller's transaction, the guard cannot bound its BEGIN: it sets
+// the bound with a statement of its own.
+func TestGuardsBoundTheWaitsOfACallersTransaction(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, StrategyRow)
+	g := e.guard(t, shortWait, 0)
+	var timeout string
+
+	err := postgres.NewTransactor(e.db).WithinTx(t.Context(), func(ctx context.Context) error {
+		return g.WithAuction(ctx, sameID, func(ctx context.Context) error {
+			return postgres.IDB(ctx, e.db).QueryRowContext(ctx, "SHOW lock_timeout").Scan(&timeout)
+		})
+	})
+
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("%dms", shortWait.Milliseconds()), timeout)
+}
+
 func TestAuctionAndArtOfTheSameIDDoNotBlockEachOther(t *testing.T) {
 	t.Parallel()
 	for _, strategy := range strategies {
@@ -267,6 +320,76 @@ func TestAFailingFunctionLeavesNothingWritten(t *testing.T) {
 			assert.Zero(t, counterValue(t, e.metrics.retries, strategy))
 		})
 	}
+}
+
+// lockRequests counts the lock acquisitions (SET NX) the client sends to Redis.
+type lockRequests struct{ n atomic.Int64 }
+
+func (c *lockRequests) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (c *lockRequests) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "set" {
+			c.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (c *lockRequests) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// Callers of one instance queue in process for a subject: only the head asks
+// Redis, and it gets the lock on its first request, since the caller before
+// it released the lock before letting it in.
+func TestRedisCallersOfOneInstanceQueueInsteadOfPolling(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, StrategyRedis)
+	requests := &lockRequests{}
+	e.rdb.AddHook(requests)
+	g := e.guard(t, 10*time.Second, 0)
+	const callers = 20
+
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			assert.NoError(t, g.WithAuction(t.Context(), sameID, func(ctx context.Context) error {
+				time.Sleep(2 * time.Millisecond) // long enough for the others to line up
+				return addBid(ctx, e.db)
+			}))
+		})
+	}
+	wg.Wait()
+
+	assert.EqualValues(t, callers, e.bidCount(t))
+	assert.EqualValues(t, callers, requests.n.Load(), "one Redis request per caller: nobody polled")
+}
+
+// A caller that cannot get to the head of its queue within the wait gets
+// ErrLockUnavailable, and leaves the queue.
+func TestRedisQueueWaitIsBounded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, StrategyRedis)
+	g := e.guard(t, shortWait, 0)
+	inside := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		_ = g.WithAuction(t.Context(), sameID, func(context.Context) error {
+			close(inside)
+			<-done
+			return nil
+		})
+	}()
+	<-inside
+
+	err := g.WithAuction(t.Context(), sameID, func(context.Context) error { return nil })
+	close(done)
+
+	require.ErrorIs(t, err, application.ErrLockUnavailable)
+	require.Eventually(t, func() bool {
+		return g.WithAuction(t.Context(), sameID, func(context.Context) error { return nil }) == nil
+	}, 5*time.Second, 10*time.Millisecond, "the line is free again")
 }
 
 func TestRedisDownFailsClosed(t *testing.T) {

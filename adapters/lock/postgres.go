@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/uptrace/bun"
 
 	"github.com/artauction/artauction/adapters/postgres"
 	"github.com/artauction/artauction/application"
@@ -32,7 +31,7 @@ func (l *pgLock) attempt(ctx context.Context, s subject, fn func(ctx context.Con
 	return l.guard.boundedTx(ctx, s, func(ctx context.Context) error {
 		start := time.Now()
 		query, args := l.statement(s)
-		if _, err := postgres.IDB(ctx, l.guard.db).ExecContext(ctx, query, args...); err != nil {
+		if _, err := postgres.PreparedIn(ctx, l.guard.db).Exec(ctx, query, args...); err != nil {
 			return l.lockFailed(ctx, s, err)
 		}
 		l.guard.metrics.observeWait(time.Since(start))
@@ -43,16 +42,9 @@ func (l *pgLock) attempt(ctx context.Context, s subject, fn func(ctx context.Con
 // boundedTx runs fn in one transaction whose every lock wait (the guard's own,
 // and fn's on auction and member rows) is bounded by the wait: whatever the
 // strategy, a row held elsewhere gives ErrLockUnavailable rather than a hang.
+// The bound costs no round trip of its own: it travels with the BEGIN.
 func (g *guard) boundedTx(ctx context.Context, s subject, fn func(ctx context.Context) error) error {
-	err := g.tx.WithinTx(ctx, func(ctx context.Context) error {
-		// SET takes no parameters; the value is a formatted integer. At least
-		// 1 ms, as 0 would mean no bound.
-		setTimeout := fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", max(g.wait.Milliseconds(), 1))
-		if _, err := postgres.IDB(ctx, g.db).ExecContext(ctx, setTimeout); err != nil {
-			return fmt.Errorf("%s: bound the lock wait: %w", s, err)
-		}
-		return fn(ctx)
-	})
+	err := g.tx.WithinTxBoundingLockWaits(ctx, g.wait, fn)
 	if err != nil && ctx.Err() == nil && !errors.Is(err, application.ErrLockUnavailable) && hasCode(err, lockNotAvailable) {
 		return fmt.Errorf("%s: a lock wait inside the transaction went over %s: %w: %w", s, g.wait, application.ErrLockUnavailable, err)
 	}
@@ -76,7 +68,13 @@ func hasCode(err error, code string) bool {
 // that reference it (bids, purchases). A missing row locks nothing; fn then
 // reports the subject unknown.
 func rowLockStatement(s subject) (string, []any) {
-	return "SELECT id FROM ? WHERE id = ? FOR NO KEY UPDATE", []any{bun.Ident(s.kind.table), s.id}
+	return s.kind.rowLock, []any{s.id}
+}
+
+// AuctionRowLock is the row strategy's lock of an auction, for the
+// benchmark's raw limit, which runs the statements the service sends.
+func AuctionRowLock(auctionID int64) (query string, args []any) {
+	return rowLockStatement(subject{kind: auctionKind, id: auctionID})
 }
 
 // advisoryLockStatement takes a transaction-scoped advisory lock in the
@@ -85,9 +83,9 @@ func rowLockStatement(s subject) (string, []any) {
 // from the two-int4 one: see wideAdvisoryKey.
 func advisoryLockStatement(s subject) (string, []any) {
 	if s.id >= math.MinInt32 && s.id <= math.MaxInt32 {
-		return "SELECT pg_advisory_xact_lock(?::int4, ?::int4)", []any{s.kind.class, int32(s.id)}
+		return "SELECT pg_advisory_xact_lock($1::int4, $2::int4)", []any{s.kind.class, int32(s.id)}
 	}
-	return "SELECT pg_advisory_xact_lock(?::bigint)", []any{wideAdvisoryKey(s)}
+	return "SELECT pg_advisory_xact_lock($1::bigint)", []any{wideAdvisoryKey(s)}
 }
 
 // wideAdvisoryKey puts the class in the top two bits of the key and the id's

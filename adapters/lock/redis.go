@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-redsync/redsync/v4"
@@ -24,10 +25,14 @@ const (
 
 // redisLock holds a redsync mutex around the whole transaction: it commits
 // inside the lock. The lock only cuts contention; a lock that expires under a
-// pause is caught by the conditional writes.
+// pause is caught by the conditional writes. Callers of one instance wait for
+// a subject in a queue of their own (queues) and only its head asks Redis: a
+// released lock goes to the next caller at once instead of to whichever
+// poller wakes next, and Redis is not polled by every waiter.
 type redisLock struct {
 	guard  *guard
 	sync   *redsync.Redsync
+	queues *queues
 	prefix string
 	wait   time.Duration
 	ttl    time.Duration
@@ -38,6 +43,7 @@ func newRedisLock(g *guard, deps Deps) *redisLock {
 	return &redisLock{
 		guard:  g,
 		sync:   redsync.New(goredis.NewPool(deps.Redis)),
+		queues: &queues{byKey: map[string]*queue{}},
 		prefix: deps.KeyPrefix,
 		wait:   deps.Wait,
 		ttl:    deps.TTL,
@@ -64,7 +70,12 @@ func (l *redisLock) attempt(ctx context.Context, s subject, fn func(ctx context.
 	)
 	start := time.Now()
 	lockCtx, cancel := context.WithTimeout(ctx, l.wait)
-	err := mutex.LockContext(lockCtx)
+	leave, err := l.queues.join(lockCtx, mutex.Name())
+	if err == nil {
+		// Deferred first, so it runs last: the next caller asks Redis once the lock is released.
+		defer leave()
+		err = mutex.LockContext(lockCtx)
+	}
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -88,5 +99,52 @@ func (l *redisLock) release(ctx context.Context, mutex *redsync.Mutex) {
 		// The lock expired (or Redis went away) before the release: the
 		// commit, if any, stands, guarded by its conditional writes.
 		l.guard.metrics.unlockFailed()
+	}
+}
+
+// queues line up the callers of one instance that wait for the same subject,
+// in arrival order; the head of each queue is the one caller that asks Redis.
+type queues struct {
+	mu    sync.Mutex
+	byKey map[string]*queue
+}
+
+// queue is one subject's line: a token that its head holds, and how many
+// callers are in it, so that an empty line is forgotten.
+type queue struct {
+	head    chan struct{}
+	callers int
+}
+
+// join waits, until ctx ends, to be the head of key's queue; leave lets the
+// next caller in.
+func (q *queues) join(ctx context.Context, key string) (leave func(), err error) {
+	q.mu.Lock()
+	line, ok := q.byKey[key]
+	if !ok {
+		line = &queue{head: make(chan struct{}, 1)}
+		q.byKey[key] = line
+	}
+	line.callers++
+	q.mu.Unlock()
+	// Blocked senders on a channel are served in arrival order.
+	select {
+	case line.head <- struct{}{}:
+		return func() {
+			<-line.head
+			q.forget(key, line)
+		}, nil
+	case <-ctx.Done():
+		q.forget(key, line)
+		return nil, fmt.Errorf("wait behind this instance's callers: %w", ctx.Err())
+	}
+}
+
+func (q *queues) forget(key string, line *queue) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	line.callers--
+	if line.callers == 0 {
+		delete(q.byKey, key)
 	}
 }

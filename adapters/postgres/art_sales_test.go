@@ -3,12 +3,14 @@ package postgres_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/artauction/artauction/adapters/postgres"
 	"github.com/artauction/artauction/adapters/postgres/pgtest"
+	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/art"
 )
 
@@ -68,4 +70,33 @@ func TestArtSalesOfAMissingArt(t *testing.T) {
 	require.ErrorIs(t, sales.MarkSold(ctx, 404, 1000), art.ErrNotFound)
 	require.ErrorIs(t, sales.MarkUnsold(ctx, 404), art.ErrNotFound)
 	require.Error(t, sales.MarkSold(ctx, 404, 0))
+}
+
+func TestArtSalesGet(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	sales := postgres.NewArtSales(db)
+	ctx := context.Background()
+	owner := createMember(t, db, "painter")
+	general := createTestArt(t, db, newTestArt(t, owner, "Harbor", "Boats", art.TypeGeneral, 25_000, []string{"sea", "boats"}, testNow), nil)
+	end := testNow.Add(time.Hour)
+	auctioned, _ := createAuctionArt(t, db, owner, "Storm", end)
+
+	got, err := sales.Get(ctx, general)
+
+	require.NoError(t, err)
+	want, err := postgres.NewArtStore(db).ByID(ctx, general)
+	require.NoError(t, err)
+	assert.Equal(t, want, got.Art)
+	assert.Equal(t, []string{"sea", "boats"}, got.Art.Hashtags().List())
+	assert.Equal(t, application.MemberRef{ID: owner, Nickname: "painter", School: "Seoul Arts"}, got.Owner)
+	assert.True(t, got.AuctionEndAt.IsZero(), "a general art has no auction")
+
+	got, err = sales.Get(ctx, auctioned)
+	require.NoError(t, err)
+	assert.Equal(t, art.TypeAuction, got.Art.Type())
+	assert.Equal(t, end, got.AuctionEndAt)
+
+	_, err = sales.Get(ctx, 404)
+	require.ErrorIs(t, err, art.ErrNotFound)
 }

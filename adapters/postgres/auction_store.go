@@ -13,16 +13,10 @@ import (
 
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/member"
 )
 
 var _ application.AuctionStore = (*AuctionStore)(nil)
-
-// auctionOwnerRow is an auction with its art's owner.
-type auctionOwnerRow struct {
-	auctionRow `bun:",extend"`
-
-	OwnerID int64 `bun:"owner_id"`
-}
 
 func auctionFromRow(r auctionRow) (*auction.Auction, error) {
 	st, err := auction.ParseStatus(r.Status)
@@ -57,70 +51,56 @@ func NewAuctionStore(db *bun.DB) *AuctionStore {
 	return &AuctionStore{db: db}
 }
 
-// Get reads an auction with its art's owner.
-func (s *AuctionStore) Get(ctx context.Context, auctionID int64) (*auction.Auction, int64, error) {
-	var row auctionOwnerRow
-	err := idb(ctx, s.db).NewSelect().Model(&row).
-		ColumnExpr("au.*").
-		ColumnExpr("a.owner_id").
-		Join("JOIN arts AS a ON a.id = au.art_id").
-		Where("au.id = ?", auctionID).
-		Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, auction.ErrNotFound
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("select auction: %w", err)
-	}
-	a, err := auctionFromRow(row.auctionRow)
-	if err != nil {
-		return nil, 0, err
-	}
-	return a, row.OwnerID, nil
+// Get reads an auction with its art, the art's owner and the auction's
+// leader, in one statement.
+func (s *AuctionStore) Get(ctx context.Context, auctionID int64) (application.AuctionDetail, error) {
+	d, _, err := s.read(ctx, auctionID, 0)
+	return d, err
 }
 
-// saveBidSQL stores an accepted bid in one round trip, which keeps the
-// auction's row lock short: the auction's leader, count and end, only if it is
-// still open with the expected count; then, only if that changed a row, the
-// art's price and count; then, only if that changed a row, the bid record. The
-// counts tell which step found nothing to change.
-const saveBidSQL = `
-WITH au AS (
-	UPDATE auctions
-	SET highest_amount = ?, highest_bidder_id = ?, bid_count = ?, end_at = ?, updated_at = ?
-	WHERE id = ? AND status = 'open' AND bid_count = ?
-	RETURNING id, art_id, highest_amount, highest_bidder_id, bid_count, updated_at
-), ar AS (
-	UPDATE arts
-	SET current_price = au.highest_amount, bid_count = au.bid_count, updated_at = au.updated_at
-	FROM au
-	WHERE arts.id = au.art_id AND arts.status = 'on_sale'
-	RETURNING au.id AS auction_id, au.highest_bidder_id, au.highest_amount, au.updated_at
-), ins AS (
-	INSERT INTO bids (auction_id, bidder_id, amount, created_at)
-	SELECT auction_id, highest_bidder_id, highest_amount, updated_at FROM ar
-	RETURNING id
-)
-SELECT (SELECT count(*) FROM au), (SELECT count(*) FROM ar), (SELECT id FROM ins)`
+// GetForMember is Get with the account of the member who trades on the
+// auction, in the same statement.
+func (s *AuctionStore) GetForMember(ctx context.Context, auctionID, memberID int64) (application.AuctionDetail, application.Account, error) {
+	d, acct, err := s.read(ctx, auctionID, memberID)
+	if err != nil {
+		return application.AuctionDetail{}, application.Account{}, err
+	}
+	if acct.Member.ID == 0 {
+		return application.AuctionDetail{}, application.Account{}, fmt.Errorf("trader %d: %w", memberID, member.ErrNotFound)
+	}
+	return d, acct, nil
+}
 
-// SaveBid stores an accepted bid: the auction's leader, bid count and end, the
-// art's current price and bid count, and the bid record by the leader for the
-// highest amount. It fails with application.ErrWriteConflict, writing nothing,
-// unless the auction is still open with expectedBidCount bids.
-func (s *AuctionStore) SaveBid(ctx context.Context, a *auction.Auction, expectedBidCount int64, at time.Time) (int64, error) {
-	if a.BidCount() != expectedBidCount+1 || a.HighestBidderID() < 1 || a.HighestAmount() < 1 {
-		return 0, fmt.Errorf("save bid on auction %d: the auction holds no new bid over %d bids", a.ID(), expectedBidCount)
+func (s *AuctionStore) read(ctx context.Context, auctionID, memberID int64) (application.AuctionDetail, application.Account, error) {
+	read := ReadTradeAuction(auctionID, memberID)
+	d, acct, err := ScanTradeAuction(prepared(ctx, s.db).QueryRow(ctx, read.SQL, read.Args...).Scan, memberID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return application.AuctionDetail{}, application.Account{}, auction.ErrNotFound
+	}
+	if err != nil {
+		return application.AuctionDetail{}, application.Account{}, fmt.Errorf("select auction %d: %w", auctionID, err)
+	}
+	return d, acct, nil
+}
+
+// SaveBid stores the one bid a accepted since it was read: the auction's
+// leader, bid count and end, the art's current price and bid count, and the
+// bid record by the leader for the highest amount. It fails with
+// application.ErrWriteConflict, writing nothing, unless the auction is still
+// open with the bid count a was read with.
+func (s *AuctionStore) SaveBid(ctx context.Context, a *auction.Auction, at time.Time) (int64, error) {
+	save, err := SaveBid(a, at)
+	if err != nil {
+		return 0, err
 	}
 	var bidID int64
-	// A transaction of its own when the caller has none: a failure after the
-	// auction's update must not leave it behind.
-	err := NewTransactor(s.db).WithinTx(ctx, func(ctx context.Context) error {
+	// A transaction of its own when the caller has none (under a guard it
+	// joins the guard's): when the art is not on sale, the auction's update
+	// must not stay behind.
+	err = NewTransactor(s.db).WithinTx(ctx, func(ctx context.Context) error {
 		var auctions, arts int64
 		var id sql.NullInt64
-		err := idb(ctx, s.db).NewRaw(saveBidSQL,
-			a.HighestAmount(), a.HighestBidderID(), a.BidCount(), a.Terms().EndAt(), at.UTC(),
-			a.ID(), expectedBidCount,
-		).Scan(ctx, &auctions, &arts, &id)
+		err := prepared(ctx, s.db).QueryRow(ctx, save.SQL, save.Args...).Scan(&auctions, &arts, &id)
 		switch {
 		case err != nil:
 			return fmt.Errorf("save bid on auction %d: %w", a.ID(), err)
@@ -138,19 +118,15 @@ func (s *AuctionStore) SaveBid(ctx context.Context, a *auction.Auction, expected
 	return bidID, nil
 }
 
+const finishSQL = `UPDATE auctions SET status = $1, updated_at = now() WHERE id = $2 AND status = 'open' AND bid_count = $3`
+
 // Finish stores the auction's final status, only if it is still open with
-// expectedBidCount bids (else application.ErrWriteConflict).
-func (s *AuctionStore) Finish(ctx context.Context, a *auction.Auction, expectedBidCount int64) error {
+// the bid count a was read with (else application.ErrWriteConflict).
+func (s *AuctionStore) Finish(ctx context.Context, a *auction.Auction) error {
 	if a.StoredStatus() == auction.StatusOpen {
 		return fmt.Errorf("finish auction %d: it is still open", a.ID())
 	}
-	res, err := idb(ctx, s.db).NewUpdate().Model((*auctionRow)(nil)).
-		Set("status = ?", string(a.StoredStatus())).
-		Set("updated_at = now()").
-		Where("id = ?", a.ID()).
-		Where("status = 'open'").
-		Where("bid_count = ?", expectedBidCount).
-		Exec(ctx)
+	res, err := prepared(ctx, s.db).Exec(ctx, finishSQL, string(a.StoredStatus()), a.ID(), a.ReadBidCount())
 	if err != nil {
 		return fmt.Errorf("finish auction %d: %w", a.ID(), err)
 	}
@@ -164,22 +140,26 @@ func (s *AuctionStore) Finish(ctx context.Context, a *auction.Auction, expectedB
 	return nil
 }
 
+const dueForCloseSQL = `SELECT id, end_at FROM auctions WHERE status = 'open' AND end_at <= $1 ORDER BY end_at, id LIMIT $2`
+
 // DueForClose lists open auctions whose end is not after now, oldest end first.
 func (s *AuctionStore) DueForClose(ctx context.Context, now time.Time, limit int) ([]application.DueAuction, error) {
-	var rows []auctionRow
-	err := idb(ctx, s.db).NewSelect().Model(&rows).
-		Column("id", "end_at").
-		Where("status = 'open'").
-		Where("end_at <= ?", now.UTC()).
-		OrderExpr("end_at ASC, id ASC").
-		Limit(int64(limit)).
-		Scan(ctx)
+	rows, err := prepared(ctx, s.db).Query(ctx, dueForCloseSQL, now.UTC(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("select auctions due for close: %w", err)
 	}
-	due := make([]application.DueAuction, len(rows))
-	for i, r := range rows {
-		due[i] = application.DueAuction{ID: r.ID, EndAt: r.EndAt.UTC()}
+	defer rows.Close()
+	var due []application.DueAuction
+	for rows.Next() {
+		var d application.DueAuction
+		if err := rows.Scan(&d.ID, &d.EndAt); err != nil {
+			return nil, fmt.Errorf("read auction due for close: %w", err)
+		}
+		d.EndAt = d.EndAt.UTC()
+		due = append(due, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("select auctions due for close: %w", err)
 	}
 	return due, nil
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/artauction/artauction/adapters/postgres/pgtest"
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
@@ -22,20 +24,61 @@ func TestAuctionStoreGet(t *testing.T) {
 	store := postgres.NewAuctionStore(db)
 	ctx := context.Background()
 	owner := createMember(t, db, "painter")
+	alice := createMember(t, db, "alice")
 	end := testNow.Add(24 * time.Hour)
 	artID, auctionID := createAuctionArt(t, db, owner, "Storm", end)
 
-	a, gotOwner, err := store.Get(ctx, auctionID)
+	d, err := store.Get(ctx, auctionID)
 
 	require.NoError(t, err)
-	assert.Equal(t, owner, gotOwner)
 	assert.Equal(t, auction.Restore(auction.Record{
 		ID: auctionID, ArtID: artID, StartAt: testNow.Add(-time.Hour), EndAt: end, StartPrice: 10_000,
 		BuyNowPrice: 50_000, BidIncrement: 100, Status: auction.StatusOpen,
-	}), a)
+	}), d.Auction)
+	assert.Nil(t, d.HighestBidder)
+	assert.Equal(t, artID, d.Art.Art.ID())
+	assert.Equal(t, owner, d.Art.Art.OwnerID())
+	assert.Equal(t, "Storm", d.Art.Art.Name())
+	assert.Equal(t, []string{"oil", "blue"}, d.Art.Art.Hashtags().List())
+	assert.Equal(t, application.MemberRef{ID: owner, Nickname: "painter", School: "Seoul Arts"}, d.Art.Owner)
+	assert.Equal(t, end, d.Art.AuctionEndAt)
 
-	_, _, err = store.Get(ctx, 404)
+	bid(t, store, auctionID, alice, 10_500, testNow)
+	d, err = store.Get(ctx, auctionID)
+	require.NoError(t, err)
+	assert.Equal(t, &application.MemberRef{ID: alice, Nickname: "alice", School: "Seoul Arts"}, d.HighestBidder)
+	assert.Equal(t, int64(1), d.Auction.ReadBidCount(), "the auction remembers the count it was read with")
+	assert.Equal(t, int64(10_500), d.Art.Art.CurrentPrice())
+	assert.Equal(t, int64(1), d.Art.Art.BidCount())
+	detail, err := store.Detail(ctx, auctionID)
+	require.NoError(t, err)
+	assert.Equal(t, detail, d, "the same auction as its page shows")
+
+	_, err = store.Get(ctx, 404)
 	require.ErrorIs(t, err, auction.ErrNotFound)
+}
+
+func TestAuctionStoreGetForMemberReadsTheTradersAccountAtOnce(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	store := postgres.NewAuctionStore(db)
+	ctx := context.Background()
+	owner := createMember(t, db, "painter")
+	bob := richMember(t, db, "bob", 7000)
+	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
+
+	d, acct, err := store.GetForMember(ctx, auctionID, bob)
+
+	require.NoError(t, err)
+	want, err := store.Get(ctx, auctionID)
+	require.NoError(t, err)
+	assert.Equal(t, want, d)
+	assert.Equal(t, application.Account{Member: application.MemberRef{ID: bob, Nickname: "bob", School: "Seoul Arts"},
+		Balance: point.RestoreBalance(7000, 7000)}, acct)
+	_, _, err = store.GetForMember(ctx, auctionID, 404)
+	require.ErrorIs(t, err, member.ErrNotFound)
+	_, _, err = store.GetForMember(ctx, 404, bob)
+	require.ErrorIs(t, err, auction.ErrNotFound, "an unknown auction first")
 }
 
 func TestAuctionStoreGetWithoutBuyNowPrice(t *testing.T) {
@@ -47,11 +90,11 @@ func TestAuctionStoreGetWithoutBuyNowPrice(t *testing.T) {
 	var auctionID int64
 	require.NoError(t, db.NewSelect().TableExpr("auctions").Column("id").Where("art_id = ?", artID).Scan(context.Background(), &auctionID))
 
-	a, _, err := postgres.NewAuctionStore(db).Get(context.Background(), auctionID)
+	d, err := postgres.NewAuctionStore(db).Get(context.Background(), auctionID)
 
 	require.NoError(t, err)
-	assert.Zero(t, a.Terms().BuyNowPrice())
-	assert.Zero(t, a.HighestBidderID())
+	assert.Zero(t, d.Auction.Terms().BuyNowPrice())
+	assert.Zero(t, d.Auction.HighestBidderID())
 }
 
 func TestAuctionStoreSaveBid(t *testing.T) {
@@ -72,8 +115,7 @@ func TestAuctionStoreSaveBid(t *testing.T) {
 		Status: "open", HighestAmount: 12_000, HighestBidderID: bob, BidCount: 2,
 		ArtPrice: 12_000, ArtBidCount: 2, ArtStatus: "on_sale", Bids: 2,
 	}, stateOf(t, db, auctionID))
-	a, _, err := store.Get(ctx, auctionID)
-	require.NoError(t, err)
+	a, _ := readAuction(ctx, t, store, auctionID)
 	assert.Equal(t, int64(12_100), a.MinNextBid())
 
 	bids, err := store.Bids(ctx, auctionID, mustPage(t, 1, 20))
@@ -95,17 +137,15 @@ func TestAuctionStoreSaveBidMovesTheEndForSoftClose(t *testing.T) {
 	owner := createMember(t, db, "painter")
 	alice := createMember(t, db, "alice")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Minute))
-	a, ownerID, err := store.Get(ctx, auctionID)
-	require.NoError(t, err)
+	a, ownerID := readAuction(ctx, t, store, auctionID)
 	out, err := a.PlaceBid(auction.Participant{MemberID: alice, Available: 20_000}, ownerID, 10_000, testNow, 2*time.Minute)
 	require.NoError(t, err)
 	require.True(t, out.Extended)
 
-	_, err = store.SaveBid(ctx, a, 0, testNow)
+	_, err = store.SaveBid(ctx, a, testNow)
 	require.NoError(t, err)
 
-	got, _, err := store.Get(ctx, auctionID)
-	require.NoError(t, err)
+	got, _ := readAuction(ctx, t, store, auctionID)
 	assert.Equal(t, testNow.Add(2*time.Minute), got.Terms().EndAt())
 }
 
@@ -119,14 +159,13 @@ func TestAuctionStoreSaveBidWithAStaleCountWritesNothing(t *testing.T) {
 	bob := createMember(t, db, "bob")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
 	// Bob reads the auction, then Alice's bid lands first.
-	stale, ownerID, err := store.Get(ctx, auctionID)
-	require.NoError(t, err)
+	stale, ownerID := readAuction(ctx, t, store, auctionID)
 	bid(t, store, auctionID, alice, 10_000, testNow)
 	before := stateOf(t, db, auctionID)
-	_, err = stale.PlaceBid(auction.Participant{MemberID: bob, Available: 20_000}, ownerID, 11_000, testNow, 0)
+	_, err := stale.PlaceBid(auction.Participant{MemberID: bob, Available: 20_000}, ownerID, 11_000, testNow, 0)
 	require.NoError(t, err)
 
-	_, err = store.SaveBid(ctx, stale, 0, testNow)
+	_, err = store.SaveBid(ctx, stale, testNow)
 
 	require.ErrorIs(t, err, application.ErrWriteConflict)
 	assert.Equal(t, before, stateOf(t, db, auctionID))
@@ -140,14 +179,13 @@ func TestAuctionStoreSaveBidOnAFinishedAuction(t *testing.T) {
 	owner := createMember(t, db, "painter")
 	alice := createMember(t, db, "alice")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
-	a, ownerID, err := store.Get(ctx, auctionID)
-	require.NoError(t, err)
-	_, err = db.ExecContext(ctx, "UPDATE auctions SET status = 'failed' WHERE id = ?", auctionID)
+	a, ownerID := readAuction(ctx, t, store, auctionID)
+	_, err := db.ExecContext(ctx, "UPDATE auctions SET status = 'failed' WHERE id = ?", auctionID)
 	require.NoError(t, err)
 	_, err = a.PlaceBid(auction.Participant{MemberID: alice, Available: 20_000}, ownerID, 10_000, testNow, 0)
 	require.NoError(t, err)
 
-	_, err = store.SaveBid(ctx, a, 0, testNow)
+	_, err = store.SaveBid(ctx, a, testNow)
 
 	require.ErrorIs(t, err, application.ErrWriteConflict)
 	assert.Zero(t, stateOf(t, db, auctionID).Bids)
@@ -159,10 +197,9 @@ func TestAuctionStoreSaveBidRefusesAnAuctionWithoutANewBid(t *testing.T) {
 	store := postgres.NewAuctionStore(db)
 	owner := createMember(t, db, "painter")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
-	a, _, err := store.Get(context.Background(), auctionID)
-	require.NoError(t, err)
+	a, _ := readAuction(context.Background(), t, store, auctionID)
 
-	_, err = store.SaveBid(context.Background(), a, 0, testNow)
+	_, err := store.SaveBid(context.Background(), a, testNow)
 
 	require.Error(t, err)
 	assert.Zero(t, stateOf(t, db, auctionID).Bids)
@@ -202,9 +239,8 @@ func TestAuctionStoreConcurrentSaveBidsOnOneCountHaveOneWinner(t *testing.T) {
 	// Every bidder read the auction before any bid landed.
 	read := make([]*auction.Auction, n)
 	for i := range read {
-		a, ownerID, err := store.Get(ctx, auctionID)
-		require.NoError(t, err)
-		_, err = a.PlaceBid(auction.Participant{MemberID: bidders[i], Available: 50_000}, ownerID, 10_000+int64(i)*100, testNow, 0)
+		a, ownerID := readAuction(ctx, t, store, auctionID)
+		_, err := a.PlaceBid(auction.Participant{MemberID: bidders[i], Available: 50_000}, ownerID, 10_000+int64(i)*100, testNow, 0)
 		require.NoError(t, err)
 		read[i] = a
 	}
@@ -212,7 +248,7 @@ func TestAuctionStoreConcurrentSaveBidsOnOneCountHaveOneWinner(t *testing.T) {
 	conflicts := make([]bool, n)
 	runConcurrently(t, n, func(i int) error {
 		return postgres.NewTransactor(db).WithinTx(ctx, func(ctx context.Context) error {
-			_, err := store.SaveBid(ctx, read[i], 0, testNow)
+			_, err := store.SaveBid(ctx, read[i], testNow)
 			if errors.Is(err, application.ErrWriteConflict) {
 				conflicts[i] = true
 				return nil
@@ -241,19 +277,23 @@ func TestAuctionStoreFinish(t *testing.T) {
 	ctx := context.Background()
 	owner := createMember(t, db, "painter")
 	alice := createMember(t, db, "alice")
+	bob := createMember(t, db, "bob")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
 	bid(t, store, auctionID, alice, 10_000, testNow)
-	a, _, err := store.Get(ctx, auctionID)
-	require.NoError(t, err)
-	_, sold, err := a.Close(testNow.Add(time.Hour))
-	require.NoError(t, err)
-	require.True(t, sold)
+	stale, _ := readAuction(ctx, t, store, auctionID)
+	bid(t, store, auctionID, bob, 10_100, testNow)
+	a, _ := readAuction(ctx, t, store, auctionID)
+	for _, ended := range []*auction.Auction{stale, a} {
+		_, sold, err := ended.Close(testNow.Add(time.Hour))
+		require.NoError(t, err)
+		require.True(t, sold)
+	}
 
-	require.ErrorIs(t, store.Finish(ctx, a, 0), application.ErrWriteConflict, "a stale bid count")
+	require.ErrorIs(t, store.Finish(ctx, stale), application.ErrWriteConflict, "read before the last bid")
 	assert.Equal(t, "open", stateOf(t, db, auctionID).Status)
-	require.NoError(t, store.Finish(ctx, a, 1))
+	require.NoError(t, store.Finish(ctx, a))
 	assert.Equal(t, "closed", stateOf(t, db, auctionID).Status)
-	require.ErrorIs(t, store.Finish(ctx, a, 1), application.ErrWriteConflict, "closed exactly once")
+	require.ErrorIs(t, store.Finish(ctx, a), application.ErrWriteConflict, "closed exactly once")
 	assert.Equal(t, 1, countRows(t, db, "auctions", "id = ? AND updated_at > created_at", auctionID))
 }
 
@@ -263,10 +303,9 @@ func TestAuctionStoreFinishRefusesAnOpenAuction(t *testing.T) {
 	store := postgres.NewAuctionStore(db)
 	owner := createMember(t, db, "painter")
 	_, auctionID := createAuctionArt(t, db, owner, "Storm", testNow.Add(time.Hour))
-	a, _, err := store.Get(context.Background(), auctionID)
-	require.NoError(t, err)
+	a, _ := readAuction(context.Background(), t, store, auctionID)
 
-	require.Error(t, store.Finish(context.Background(), a, 0))
+	require.Error(t, store.Finish(context.Background(), a))
 	assert.Equal(t, "open", stateOf(t, db, auctionID).Status)
 }
 
@@ -326,8 +365,7 @@ func TestAuctionStoreDetail(t *testing.T) {
 	bid(t, store, auctionID, alice, 10_500, testNow)
 	d, err = store.Detail(ctx, auctionID)
 	require.NoError(t, err)
-	want, _, err := store.Get(ctx, auctionID)
-	require.NoError(t, err)
+	want, _ := readAuction(ctx, t, store, auctionID)
 	assert.Equal(t, want, d.Auction)
 	assert.Equal(t, &application.MemberRef{ID: alice, Nickname: "alice", School: "Seoul Arts"}, d.HighestBidder)
 	assert.Equal(t, int64(10_500), d.Art.Art.CurrentPrice())
@@ -424,11 +462,10 @@ func TestAuctionStoreMemberBids(t *testing.T) {
 	bid(t, store, first, bob, 10_200, testNow)
 	bid(t, store, first, alice, 10_400, testNow)
 	// Second ends, sold to Alice.
-	a, _, err := store.Get(ctx, second)
+	a, _ := readAuction(ctx, t, store, second)
+	_, _, err := a.Close(testNow.Add(time.Hour))
 	require.NoError(t, err)
-	_, _, err = a.Close(testNow.Add(time.Hour))
-	require.NoError(t, err)
-	require.NoError(t, store.Finish(ctx, a, 3))
+	require.NoError(t, store.Finish(ctx, a))
 	p, err := purchase.New(secondArt, alice, owner, 11_000, purchase.KindAuction, testNow.Add(time.Hour))
 	require.NoError(t, err)
 	_, err = purchases.Create(ctx, p)

@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
 
 	"github.com/artauction/artauction/adapters/postgres"
 	"github.com/artauction/artauction/adapters/postgres/pgtest"
@@ -233,4 +235,67 @@ func TestTransactorReturnsACommitError(t *testing.T) {
 	assert.Contains(t, err.Error(), "commit transaction")
 	assert.Contains(t, err.Error(), "members_school_unique")
 	assert.Zero(t, countRows(t, db, "members", "TRUE"))
+}
+
+// lockTimeoutIn is the lock_timeout of the transaction ctx carries.
+func lockTimeoutIn(ctx context.Context, t *testing.T, db *bun.DB) string {
+	t.Helper()
+	var v string
+	require.NoError(t, postgres.IDB(ctx, db).QueryRowContext(ctx, "SHOW lock_timeout").Scan(&v))
+	return v
+}
+
+func TestTransactorBoundingLockWaitsSetsTheBoundForItsTransactionOnly(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	tx := postgres.NewTransactor(db)
+	ctx := context.Background()
+
+	err := tx.WithinTxBoundingLockWaits(ctx, 1500*time.Millisecond, func(ctx context.Context) error {
+		assert.Equal(t, "1500ms", lockTimeoutIn(ctx, t, db))
+		return nil
+	})
+	require.NoError(t, err)
+	err = tx.WithinTx(ctx, func(ctx context.Context) error {
+		assert.Equal(t, "0", lockTimeoutIn(ctx, t, db), "the next transaction on the connection has no bound")
+		return nil
+	})
+	require.NoError(t, err)
+	err = tx.WithinTx(ctx, func(ctx context.Context) error {
+		return tx.WithinTxBoundingLockWaits(ctx, 0, func(ctx context.Context) error {
+			assert.Equal(t, "1ms", lockTimeoutIn(ctx, t, db), "joined to the caller's transaction; never 0, which is no bound")
+			return nil
+		})
+	})
+	require.NoError(t, err)
+}
+
+func TestTransactorBoundingLockWaitsGivesUpOnAHeldRow(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	tx := postgres.NewTransactor(db)
+	ctx := context.Background()
+	id, err := postgres.NewMemberStore(db).Create(ctx, newMember(t, "alice@example.com", "alice"))
+	require.NoError(t, err)
+	holder, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = holder.Rollback() }()
+	_, err = holder.ExecContext(ctx, "UPDATE members SET school = 'held' WHERE id = ?", id)
+	require.NoError(t, err)
+
+	start := time.Now()
+	err = tx.WithinTxBoundingLockWaits(ctx, 100*time.Millisecond, func(ctx context.Context) error {
+		_, err := postgres.IDB(ctx, db).ExecContext(ctx, "UPDATE members SET school = 'waiter' WHERE id = ?", id)
+		return err
+	})
+
+	var pgErr *pgconn.PgError
+	require.ErrorAs(t, err, &pgErr)
+	assert.Equal(t, "55P03", pgErr.Code, "lock_timeout")
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestBoundedBeginSQL(t *testing.T) {
+	assert.Equal(t, "BEGIN; SET LOCAL lock_timeout = '3000ms'", postgres.BoundedBeginSQL(3*time.Second))
+	assert.Equal(t, "BEGIN; SET LOCAL lock_timeout = '1ms'", postgres.BoundedBeginSQL(time.Microsecond))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/art"
 	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
@@ -52,18 +53,6 @@ type purchaseViewRow struct {
 	PurchasedAt    time.Time `bun:"purchased_at"`
 }
 
-func purchaseToRow(p purchase.Purchase) purchaseRow {
-	return purchaseRow{
-		ID:          p.ID(),
-		ArtID:       p.ArtID(),
-		BuyerID:     p.BuyerID(),
-		SellerID:    p.SellerID(),
-		Price:       p.Price(),
-		Kind:        string(p.Kind()),
-		PurchasedAt: p.PurchasedAt(),
-	}
-}
-
 func purchaseViewFromRow(r purchaseViewRow, summary application.ArtSummary) (application.PurchaseView, error) {
 	kind, err := purchase.ParseKind(r.PurchaseKind)
 	if err != nil {
@@ -88,10 +77,27 @@ func NewPurchaseStore(db *bun.DB) *PurchaseStore {
 	return &PurchaseStore{db: db}
 }
 
-// Create records a sale; art.ErrSold when the art already has one.
+// createPurchaseSQL records a sale and its two ledger entries in one
+// statement: the buyer's PURCHASE and the seller's SALE, both of the price.
+const createPurchaseSQL = `
+WITH p AS (
+	INSERT INTO purchases (art_id, buyer_id, seller_id, price, kind, purchased_at)
+	VALUES ($1, $2, $3, $4, $5, $6)
+	RETURNING id, art_id, buyer_id, seller_id, price, purchased_at
+), ledger AS (
+	INSERT INTO point_ledger (member_id, type, amount, art_id, created_at)
+	SELECT buyer_id, $7, price, art_id, purchased_at FROM p
+	UNION ALL
+	SELECT seller_id, $8, price, art_id, purchased_at FROM p
+)
+SELECT id FROM p`
+
+// Create records a sale with its ledger entries; art.ErrSold when the art
+// already has one.
 func (s *PurchaseStore) Create(ctx context.Context, p purchase.Purchase) (int64, error) {
-	row := purchaseToRow(p)
-	_, err := idb(ctx, s.db).NewInsert().Model(&row).Returning("id").Exec(ctx)
+	var id int64
+	err := prepared(ctx, s.db).QueryRow(ctx, createPurchaseSQL, p.ArtID(), p.BuyerID(), p.SellerID(), p.Price(),
+		string(p.Kind()), p.PurchasedAt().UTC(), string(point.EntryPurchase), string(point.EntrySale)).Scan(&id)
 	if name, ok := violatedConstraint(err, uniqueViolation); ok && name == purchasesArtIDKey {
 		return 0, art.ErrSold
 	}
@@ -106,7 +112,7 @@ func (s *PurchaseStore) Create(ctx context.Context, p purchase.Purchase) (int64,
 	if err != nil {
 		return 0, fmt.Errorf("insert purchase: %w", err)
 	}
-	return row.ID, nil
+	return id, nil
 }
 
 // viewQuery selects purchases as purchaseViewRow: from arts AS a with the

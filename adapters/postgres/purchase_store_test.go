@@ -13,6 +13,7 @@ import (
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/art"
 	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
@@ -51,6 +52,28 @@ func TestPurchaseStoreCreateAndGet(t *testing.T) {
 	require.Error(t, err)
 }
 
+func TestPurchaseStoreCreateRecordsTheLedgerEntriesOfTheSale(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	store := postgres.NewPurchaseStore(db)
+	points := postgres.NewPointStore(db)
+	ctx := context.Background()
+	seller := createMember(t, db, "painter")
+	buyer := createMember(t, db, "collector")
+	artID := createTestArt(t, db, newTestArt(t, seller, "Harbor", "Boats", art.TypeGeneral, 25_000, []string{"sea"}, testNow), nil)
+	at := testNow.Add(time.Minute)
+
+	_, err := store.Create(ctx, newPurchase(t, artID, buyer, seller, 25_000, purchase.KindGeneral, at))
+	require.NoError(t, err)
+
+	bought, err := points.History(ctx, buyer, mustPage(t, 1, 20))
+	require.NoError(t, err)
+	assert.Equal(t, []point.LedgerEntry{point.RestoreLedgerEntry(buyer, point.EntryPurchase, 25_000, artID, at)}, bought.Items)
+	sold, err := points.History(ctx, seller, mustPage(t, 1, 20))
+	require.NoError(t, err)
+	assert.Equal(t, []point.LedgerEntry{point.RestoreLedgerEntry(seller, point.EntrySale, 25_000, artID, at)}, sold.Items)
+}
+
 func TestPurchaseStoreSellsAnArtOnce(t *testing.T) {
 	t.Parallel()
 	db := pgtest.NewDB(t)
@@ -67,6 +90,7 @@ func TestPurchaseStoreSellsAnArtOnce(t *testing.T) {
 
 	require.ErrorIs(t, err, art.ErrSold)
 	assert.Equal(t, 1, countRows(t, db, "purchases", "art_id = ?", artID))
+	assert.Zero(t, countRows(t, db, "point_ledger", "member_id = ?", other), "no ledger entry of the refused sale")
 }
 
 func TestPurchaseStoreCreateForUnknownArtOrMember(t *testing.T) {

@@ -46,14 +46,20 @@ func bid(t *testing.T, store *postgres.AuctionStore, auctionID, bidderID, amount
 // bidIn is bid in the transaction ctx carries.
 func bidIn(ctx context.Context, t *testing.T, store *postgres.AuctionStore, auctionID, bidderID, amount int64, at time.Time) int64 {
 	t.Helper()
-	a, owner, err := store.Get(ctx, auctionID)
+	a, owner := readAuction(ctx, t, store, auctionID)
+	_, err := a.PlaceBid(auction.Participant{MemberID: bidderID, Available: point.MaxPrice}, owner, amount, at, 0)
 	require.NoError(t, err)
-	expected := a.BidCount()
-	_, err = a.PlaceBid(auction.Participant{MemberID: bidderID, Available: point.MaxPrice}, owner, amount, at, 0)
-	require.NoError(t, err)
-	id, err := store.SaveBid(ctx, a, expected, at)
+	id, err := store.SaveBid(ctx, a, at)
 	require.NoError(t, err)
 	return id
+}
+
+// readAuction reads an auction as a trade does, and its art's owner.
+func readAuction(ctx context.Context, t *testing.T, store *postgres.AuctionStore, auctionID int64) (*auction.Auction, int64) {
+	t.Helper()
+	d, err := store.Get(ctx, auctionID)
+	require.NoError(t, err)
+	return d.Auction, d.Art.Art.OwnerID()
 }
 
 // auctionState is what the auctions and arts tables hold about one auction.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -31,7 +32,46 @@ func (t *Transactor) WithinTx(ctx context.Context, fn func(ctx context.Context) 
 	if _, ok := ctx.Value(txKey{}).(bun.Tx); ok {
 		return fn(ctx)
 	}
-	tx, err := t.db.BeginTx(ctx, nil)
+	return t.begin(ctx, ctx, fn)
+}
+
+// WithinTxBoundingLockWaits is WithinTx in which every lock wait gives up
+// after wait with SQLSTATE 55P03 (lock_timeout) instead of hanging. A
+// transaction it begins sets the bound in the round trip of its BEGIN (see
+// BoundedBeginSQL); joined to a caller's transaction, it sets it with a
+// statement of its own, for the rest of that transaction.
+func (t *Transactor) WithinTxBoundingLockWaits(ctx context.Context, wait time.Duration, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(bun.Tx); ok {
+		if _, err := prepared(ctx, t.db).Exec(ctx, setLockTimeoutSQL, lockTimeout(wait)); err != nil {
+			return fmt.Errorf("bound the lock waits: %w", err)
+		}
+		return fn(ctx)
+	}
+	return t.begin(context.WithValue(ctx, beginSQLKey{}, BoundedBeginSQL(wait)), ctx, fn)
+}
+
+// setLockTimeoutSQL bounds the lock waits of the rest of the transaction.
+const setLockTimeoutSQL = "SELECT set_config('lock_timeout', $1, true)"
+
+// BoundedBeginSQL begins a transaction whose lock waits give up after wait,
+// in one round trip: the two statements travel in one message. At least 1 ms,
+// as 0 would mean no bound.
+func BoundedBeginSQL(wait time.Duration) string {
+	return "BEGIN; SET LOCAL lock_timeout = '" + lockTimeout(wait) + "'"
+}
+
+func lockTimeout(wait time.Duration) string {
+	return fmt.Sprintf("%dms", max(wait.Milliseconds(), 1))
+}
+
+// beginSQLKey carries, to the connection that begins a transaction, a
+// statement to begin it with instead of a plain BEGIN.
+type beginSQLKey struct{}
+
+// begin runs fn in a new transaction, begun with beginCtx (which may carry
+// the statement to begin it with); fn gets ctx with the transaction.
+func (t *Transactor) begin(beginCtx, ctx context.Context, fn func(ctx context.Context) error) error {
+	tx, err := t.db.BeginTx(beginCtx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}

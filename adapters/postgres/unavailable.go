@@ -116,7 +116,7 @@ func (c unavailableConn) Begin() (driver.Tx, error) {
 }
 
 func (c unavailableConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	tx, err := c.pgxConn.BeginTx(ctx, opts)
+	tx, err := c.beginTx(ctx, opts)
 	if err != nil {
 		if pgconn.SafeToRetry(err) && c.Conn().IsClosed() {
 			// Nothing was sent: database/sql begins again on a fresh connection.
@@ -126,6 +126,39 @@ func (c unavailableConn) BeginTx(ctx context.Context, opts driver.TxOptions) (dr
 	}
 	return unavailableTx{tx: tx, conn: c}, nil
 }
+
+// beginTx begins with the statement ctx carries (beginSQLKey), which pgx's
+// database/sql driver cannot be given, else as the driver does.
+func (c unavailableConn) beginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	begin, ok := ctx.Value(beginSQLKey{}).(string)
+	if !ok {
+		return c.pgxConn.BeginTx(ctx, opts)
+	}
+	if opts != (driver.TxOptions{}) {
+		return nil, errors.New("a transaction begun with its own statement takes no options")
+	}
+	if c.Conn().IsClosed() {
+		return nil, driver.ErrBadConn
+	}
+	tx, err := c.Conn().BeginTx(ctx, pgx.TxOptions{BeginQuery: begin})
+	if err != nil {
+		// A statement after BEGIN that failed would leave the connection in an
+		// aborted transaction; closed, the pool never hands it out again.
+		_ = c.Conn().Close(ctx)
+		return nil, err
+	}
+	return pgxDriverTx{ctx: ctx, tx: tx}, nil
+}
+
+// pgxDriverTx is a pgx transaction as database/sql drives it, as pgx's driver
+// wraps the transactions it begins itself.
+type pgxDriverTx struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (t pgxDriverTx) Commit() error   { return t.tx.Commit(t.ctx) }
+func (t pgxDriverTx) Rollback() error { return t.tx.Rollback(t.ctx) }
 
 func (c unavailableConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	res, err := c.pgxConn.ExecContext(ctx, query, args)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -16,8 +17,8 @@ import (
 var _ application.Wallet = (*Wallet)(nil)
 
 // Wallet moves the points of trades in the members table. Every change is one
-// conditional write that can never take a balance below zero nor available
-// points above the total; a refused write is explained by a second look.
+// conditional write that can never take available points below zero nor
+// above the total.
 type Wallet struct {
 	db *bun.DB
 }
@@ -27,92 +28,77 @@ func NewWallet(db *bun.DB) *Wallet {
 	return &Wallet{db: db}
 }
 
-// Balance reads the member's points.
-func (w *Wallet) Balance(ctx context.Context, memberID int64) (point.Balance, error) {
-	var row memberRow
-	err := idb(ctx, w.db).NewSelect().Model(&row).
-		Column("points_total", "points_available").
-		Where("id = ?", memberID).
-		Scan(ctx)
+const readAccountSQL = `SELECT points_total, points_available, nickname, school FROM members WHERE id = $1`
+
+// Account reads the member's points and name.
+func (w *Wallet) Account(ctx context.Context, memberID int64) (application.Account, error) {
+	var total, available int64
+	who := application.MemberRef{ID: memberID}
+	err := prepared(ctx, w.db).QueryRow(ctx, readAccountSQL, memberID).Scan(&total, &available, &who.Nickname, &who.School)
 	if errors.Is(err, sql.ErrNoRows) {
-		return point.Balance{}, member.ErrNotFound
+		return application.Account{}, member.ErrNotFound
 	}
 	if err != nil {
-		return point.Balance{}, fmt.Errorf("select balance: %w", err)
+		return application.Account{}, fmt.Errorf("select balance of member %d: %w", memberID, err)
 	}
-	return point.RestoreBalance(row.PointsTotal, row.PointsAvailable), nil
+	return application.Account{Member: who, Balance: point.RestoreBalance(total, available)}, nil
 }
 
-// Hold takes amount from the member's available points, only if they cover it.
-func (w *Wallet) Hold(ctx context.Context, memberID, amount int64) error {
-	if amount < 1 {
-		return fmt.Errorf("hold %d points: the amount must be positive", amount)
-	}
-	q := idb(ctx, w.db).NewUpdate().Model((*memberRow)(nil)).
-		Set("points_available = points_available - ?", amount).
-		Where("points_available >= ?", amount)
-	return w.apply(ctx, q, memberID, "hold points", point.ErrInsufficientPoints)
-}
-
-// Release gives a hold back to the member's available points, only if they
-// stay within the total.
-func (w *Wallet) Release(ctx context.Context, memberID, amount int64) error {
-	if amount < 1 {
-		return fmt.Errorf("release %d points: the amount must be positive", amount)
-	}
-	q := idb(ctx, w.db).NewUpdate().Model((*memberRow)(nil)).
-		Set("points_available = points_available + ?", amount).
-		Where("points_available + ? <= points_total", amount)
-	refused := fmt.Errorf("release %d points of member %d: more than they have on hold", amount, memberID)
-	return w.apply(ctx, q, memberID, "release points", refused)
-}
-
-// Pay takes price from the member's total and price-held from their available
-// points (held is what they already had on hold for it), only if they cover it.
-func (w *Wallet) Pay(ctx context.Context, memberID, price, held int64) error {
-	if price < 1 || held < 0 || held > price {
-		return fmt.Errorf("pay %d points with %d held: the price must be positive and the hold within it", price, held)
-	}
-	q := idb(ctx, w.db).NewUpdate().Model((*memberRow)(nil)).
-		Set("points_total = points_total - ?", price).
-		Set("points_available = points_available - ?", price-held).
-		Where("points_available >= ?", price-held).
-		Where("points_total >= ?", price)
-	return w.apply(ctx, q, memberID, "pay points", point.ErrInsufficientPoints)
-}
-
-// Receive adds amount to the member's total and available points.
-func (w *Wallet) Receive(ctx context.Context, memberID, amount int64) error {
-	if amount < 1 {
-		return fmt.Errorf("receive %d points: the amount must be positive", amount)
-	}
-	// Being paid is the same write as a charge: total and available both rise.
-	if _, err := NewPointStore(w.db).Charge(ctx, memberID, point.Amount(amount)); err != nil {
-		return fmt.Errorf("receive points: %w", err)
-	}
-	return nil
-}
-
-// apply runs a conditional update of one member's points; when it changes
-// nothing the member is either missing (member.ErrNotFound) or refused (refused).
-func (w *Wallet) apply(ctx context.Context, q *bun.UpdateQuery, memberID int64, what string, refused error) error {
-	res, err := q.Set("updated_at = now()").Where("id = ?", memberID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	n, err := rowsAffected(res)
+// Move applies the moves in one statement that updates the members' rows in
+// ascending id order, each only if its balance stays whole; moves of one
+// member are added up first. A refused move stops the ones after it but not
+// those before: the caller's transaction, or one of Move's own when there is
+// none, is rolled back.
+func (w *Wallet) Move(ctx context.Context, moves ...application.PointMove) error {
+	moves = mergedMoves(moves)
+	move, err := MovePoints(moves)
 	if err != nil {
 		return err
 	}
-	if n == 1 {
-		return nil
-	}
+	return NewTransactor(w.db).WithinTx(ctx, func(ctx context.Context) error {
+		refused, err := ScanMovedPoints(prepared(ctx, w.db).QueryRow(ctx, move.SQL, move.Args...).Scan)
+		if err != nil {
+			return fmt.Errorf("move points: %w", err)
+		}
+		if refused == 0 {
+			return nil
+		}
+		return w.whyRefused(ctx, moves, refused)
+	})
+}
+
+// whyRefused tells a missing member (member.ErrNotFound) from a move that
+// takes available points the member lacks (point.ErrInsufficientPoints) from
+// any other refusal, which would have broken a balance.
+func (w *Wallet) whyRefused(ctx context.Context, moves []application.PointMove, memberID int64) error {
 	found, err := idb(ctx, w.db).NewSelect().Model((*memberRow)(nil)).Where("id = ?", memberID).Exists(ctx)
 	if err != nil {
-		return fmt.Errorf("%s: look for member %d: %w", what, memberID, err)
+		return fmt.Errorf("move points: look for member %d: %w", memberID, err)
 	}
 	if !found {
 		return member.ErrNotFound
 	}
-	return refused
+	i := slices.IndexFunc(moves, func(mv application.PointMove) bool { return mv.MemberID == memberID })
+	if moves[i].Available < 0 {
+		return point.ErrInsufficientPoints
+	}
+	return fmt.Errorf("move points of member %d by %+v: it would leave more available points than the total", memberID, moves[i])
+}
+
+// mergedMoves adds up the moves of each member, in the order members first
+// appear: a trade moves the points of two or three members.
+func mergedMoves(moves []application.PointMove) []application.PointMove {
+	merged := make([]application.PointMove, 0, len(moves))
+next:
+	for _, mv := range moves {
+		for i := range merged {
+			if merged[i].MemberID == mv.MemberID {
+				merged[i].Total += mv.Total
+				merged[i].Available += mv.Available
+				continue next
+			}
+		}
+		merged = append(merged, mv)
+	}
+	return merged
 }

@@ -16,7 +16,6 @@ import (
 
 	application "github.com/artauction/artauction/application"
 	auction "github.com/artauction/artauction/domain/auction"
-	point "github.com/artauction/artauction/domain/point"
 	purchase "github.com/artauction/artauction/domain/purchase"
 	gomock "go.uber.org/mock/gomock"
 )
@@ -143,33 +142,48 @@ func (mr *MockAuctionStoreMockRecorder) DueForClose(ctx, now, limit any) *gomock
 }
 
 // Finish mocks base method.
-func (m *MockAuctionStore) Finish(ctx context.Context, a *auction.Auction, expectedBidCount int64) error {
+func (m *MockAuctionStore) Finish(ctx context.Context, a *auction.Auction) error {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "Finish", ctx, a, expectedBidCount)
+	ret := m.ctrl.Call(m, "Finish", ctx, a)
 	ret0, _ := ret[0].(error)
 	return ret0
 }
 
 // Finish indicates an expected call of Finish.
-func (mr *MockAuctionStoreMockRecorder) Finish(ctx, a, expectedBidCount any) *gomock.Call {
+func (mr *MockAuctionStoreMockRecorder) Finish(ctx, a any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Finish", reflect.TypeOf((*MockAuctionStore)(nil).Finish), ctx, a, expectedBidCount)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Finish", reflect.TypeOf((*MockAuctionStore)(nil).Finish), ctx, a)
 }
 
 // Get mocks base method.
-func (m *MockAuctionStore) Get(ctx context.Context, auctionID int64) (*auction.Auction, int64, error) {
+func (m *MockAuctionStore) Get(ctx context.Context, auctionID int64) (application.AuctionDetail, error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "Get", ctx, auctionID)
-	ret0, _ := ret[0].(*auction.Auction)
-	ret1, _ := ret[1].(int64)
-	ret2, _ := ret[2].(error)
-	return ret0, ret1, ret2
+	ret0, _ := ret[0].(application.AuctionDetail)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
 }
 
 // Get indicates an expected call of Get.
 func (mr *MockAuctionStoreMockRecorder) Get(ctx, auctionID any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Get", reflect.TypeOf((*MockAuctionStore)(nil).Get), ctx, auctionID)
+}
+
+// GetForMember mocks base method.
+func (m *MockAuctionStore) GetForMember(ctx context.Context, auctionID, memberID int64) (application.AuctionDetail, application.Account, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "GetForMember", ctx, auctionID, memberID)
+	ret0, _ := ret[0].(application.AuctionDetail)
+	ret1, _ := ret[1].(application.Account)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// GetForMember indicates an expected call of GetForMember.
+func (mr *MockAuctionStoreMockRecorder) GetForMember(ctx, auctionID, memberID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "GetForMember", reflect.TypeOf((*MockAuctionStore)(nil).GetForMember), ctx, auctionID, memberID)
 }
 
 // MemberBids mocks base method.
@@ -188,18 +202,18 @@ func (mr *MockAuctionStoreMockRecorder) MemberBids(ctx, memberID, page any) *gom
 }
 
 // SaveBid mocks base method.
-func (m *MockAuctionStore) SaveBid(ctx context.Context, a *auction.Auction, expectedBidCount int64, at time.Time) (int64, error) {
+func (m *MockAuctionStore) SaveBid(ctx context.Context, a *auction.Auction, at time.Time) (int64, error) {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "SaveBid", ctx, a, expectedBidCount, at)
+	ret := m.ctrl.Call(m, "SaveBid", ctx, a, at)
 	ret0, _ := ret[0].(int64)
 	ret1, _ := ret[1].(error)
 	return ret0, ret1
 }
 
 // SaveBid indicates an expected call of SaveBid.
-func (mr *MockAuctionStoreMockRecorder) SaveBid(ctx, a, expectedBidCount, at any) *gomock.Call {
+func (mr *MockAuctionStoreMockRecorder) SaveBid(ctx, a, at any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SaveBid", reflect.TypeOf((*MockAuctionStore)(nil).SaveBid), ctx, a, expectedBidCount, at)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SaveBid", reflect.TypeOf((*MockAuctionStore)(nil).SaveBid), ctx, a, at)
 }
 
 // MockWallet is a mock of Wallet interface.
@@ -226,75 +240,38 @@ func (m *MockWallet) EXPECT() *MockWalletMockRecorder {
 	return m.recorder
 }
 
-// Balance mocks base method.
-func (m *MockWallet) Balance(ctx context.Context, memberID int64) (point.Balance, error) {
+// Account mocks base method.
+func (m *MockWallet) Account(ctx context.Context, memberID int64) (application.Account, error) {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "Balance", ctx, memberID)
-	ret0, _ := ret[0].(point.Balance)
+	ret := m.ctrl.Call(m, "Account", ctx, memberID)
+	ret0, _ := ret[0].(application.Account)
 	ret1, _ := ret[1].(error)
 	return ret0, ret1
 }
 
-// Balance indicates an expected call of Balance.
-func (mr *MockWalletMockRecorder) Balance(ctx, memberID any) *gomock.Call {
+// Account indicates an expected call of Account.
+func (mr *MockWalletMockRecorder) Account(ctx, memberID any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Balance", reflect.TypeOf((*MockWallet)(nil).Balance), ctx, memberID)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Account", reflect.TypeOf((*MockWallet)(nil).Account), ctx, memberID)
 }
 
-// Hold mocks base method.
-func (m *MockWallet) Hold(ctx context.Context, memberID, amount int64) error {
+// Move mocks base method.
+func (m *MockWallet) Move(ctx context.Context, moves ...application.PointMove) error {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "Hold", ctx, memberID, amount)
+	varargs := []any{ctx}
+	for _, a := range moves {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "Move", varargs...)
 	ret0, _ := ret[0].(error)
 	return ret0
 }
 
-// Hold indicates an expected call of Hold.
-func (mr *MockWalletMockRecorder) Hold(ctx, memberID, amount any) *gomock.Call {
+// Move indicates an expected call of Move.
+func (mr *MockWalletMockRecorder) Move(ctx any, moves ...any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Hold", reflect.TypeOf((*MockWallet)(nil).Hold), ctx, memberID, amount)
-}
-
-// Pay mocks base method.
-func (m *MockWallet) Pay(ctx context.Context, memberID, price, held int64) error {
-	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "Pay", ctx, memberID, price, held)
-	ret0, _ := ret[0].(error)
-	return ret0
-}
-
-// Pay indicates an expected call of Pay.
-func (mr *MockWalletMockRecorder) Pay(ctx, memberID, price, held any) *gomock.Call {
-	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Pay", reflect.TypeOf((*MockWallet)(nil).Pay), ctx, memberID, price, held)
-}
-
-// Receive mocks base method.
-func (m *MockWallet) Receive(ctx context.Context, memberID, amount int64) error {
-	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "Receive", ctx, memberID, amount)
-	ret0, _ := ret[0].(error)
-	return ret0
-}
-
-// Receive indicates an expected call of Receive.
-func (mr *MockWalletMockRecorder) Receive(ctx, memberID, amount any) *gomock.Call {
-	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Receive", reflect.TypeOf((*MockWallet)(nil).Receive), ctx, memberID, amount)
-}
-
-// Release mocks base method.
-func (m *MockWallet) Release(ctx context.Context, memberID, amount int64) error {
-	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "Release", ctx, memberID, amount)
-	ret0, _ := ret[0].(error)
-	return ret0
-}
-
-// Release indicates an expected call of Release.
-func (mr *MockWalletMockRecorder) Release(ctx, memberID, amount any) *gomock.Call {
-	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Release", reflect.TypeOf((*MockWallet)(nil).Release), ctx, memberID, amount)
+	varargs := append([]any{ctx}, moves...)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Move", reflect.TypeOf((*MockWallet)(nil).Move), varargs...)
 }
 
 // MockPurchaseStore is a mock of PurchaseStore interface.
@@ -405,6 +382,21 @@ func (m *MockArtSales) EXPECT() *MockArtSalesMockRecorder {
 	return m.recorder
 }
 
+// Get mocks base method.
+func (m *MockArtSales) Get(ctx context.Context, artID int64) (application.ArtSummary, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Get", ctx, artID)
+	ret0, _ := ret[0].(application.ArtSummary)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Get indicates an expected call of Get.
+func (mr *MockArtSalesMockRecorder) Get(ctx, artID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Get", reflect.TypeOf((*MockArtSales)(nil).Get), ctx, artID)
+}
+
 // MarkSold mocks base method.
 func (m *MockArtSales) MarkSold(ctx context.Context, artID, price int64) error {
 	m.ctrl.T.Helper()
@@ -431,6 +423,49 @@ func (m *MockArtSales) MarkUnsold(ctx context.Context, artID int64) error {
 func (mr *MockArtSalesMockRecorder) MarkUnsold(ctx, artID any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "MarkUnsold", reflect.TypeOf((*MockArtSales)(nil).MarkUnsold), ctx, artID)
+}
+
+// MockMemberMailbox is a mock of MemberMailbox interface.
+type MockMemberMailbox struct {
+	ctrl     *gomock.Controller
+	recorder *MockMemberMailboxMockRecorder
+	isgomock struct{}
+}
+
+// MockMemberMailboxMockRecorder is the mock recorder for MockMemberMailbox.
+type MockMemberMailboxMockRecorder struct {
+	mock *MockMemberMailbox
+}
+
+// NewMockMemberMailbox creates a new mock instance.
+func NewMockMemberMailbox(ctrl *gomock.Controller) *MockMemberMailbox {
+	mock := &MockMemberMailbox{ctrl: ctrl}
+	mock.recorder = &MockMemberMailboxMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockMemberMailbox) EXPECT() *MockMemberMailboxMockRecorder {
+	return m.recorder
+}
+
+// EnqueueToMembers mocks base method.
+func (m *MockMemberMailbox) EnqueueToMembers(ctx context.Context, mails ...application.MemberMail) error {
+	m.ctrl.T.Helper()
+	varargs := []any{ctx}
+	for _, a := range mails {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "EnqueueToMembers", varargs...)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// EnqueueToMembers indicates an expected call of EnqueueToMembers.
+func (mr *MockMemberMailboxMockRecorder) EnqueueToMembers(ctx any, mails ...any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{ctx}, mails...)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "EnqueueToMembers", reflect.TypeOf((*MockMemberMailbox)(nil).EnqueueToMembers), varargs...)
 }
 
 // MockEventPublisher is a mock of EventPublisher interface.

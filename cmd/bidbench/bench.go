@@ -26,7 +26,7 @@ type bench struct {
 	server *server
 	redis  *redis.Client
 	runID  string
-	// workDir holds the service binary, its logs and scripts, and is removed after.
+	// workDir holds the service binary and its logs, and is removed after.
 	workDir string
 	report  report
 	// cleanups are the stops and drops still running in the background.
@@ -127,16 +127,6 @@ func (b *bench) measureRawLimit(ctx context.Context) error {
 		return err
 	}
 	b.checkDatabase(ctx, rawStrategy, dsn, accepted, f)
-	// After the raw bidders closed their connections: pgbench opens as many.
-	if slices.Contains(scenarios, scenarioHot) && !b.cfg.smoke {
-		res, ran, err := runPgbench(ctx, dsn, b.workDir, f, b.cfg.duration)
-		if err != nil {
-			return err
-		}
-		if ran {
-			b.report.RawLimit = append(b.report.RawLimit, res)
-		}
-	}
 	return nil
 }
 

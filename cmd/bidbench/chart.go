@@ -13,8 +13,9 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// writeChart draws accepted bids/s and bid p99 latency, grouped by scenario,
-// one bar per strategy and for the raw limit, into a PNG at path.
+// writeChart draws answered bids/s, accepted bids/s and bid p99 latency,
+// grouped by scenario, one bar per strategy and for the raw limit, into a PNG
+// at path.
 func writeChart(r *report, scenarios []string, path string) error {
 	results := slices.Concat(r.RawLimit, r.Results)
 	var series []string
@@ -31,6 +32,13 @@ func writeChart(r *report, scenarios []string, path string) error {
 		}
 		return 0
 	}
+	answered, err := barPlot("Answered bids per second, accepted or refused (higher is better)", "bids/s", series, scenarios,
+		func(s, sc string) float64 {
+			return value(s, sc, func(r scenarioResult) float64 { return r.AnsweredPerSec })
+		})
+	if err != nil {
+		return err
+	}
 	throughput, err := barPlot("Accepted bids per second (higher is better)", "bids/s", series, scenarios,
 		func(s, sc string) float64 {
 			return value(s, sc, func(r scenarioResult) float64 { return r.AcceptedPerSec })
@@ -46,11 +54,11 @@ func writeChart(r *report, scenarios []string, path string) error {
 		return err
 	}
 
-	const width, height = 24 * vg.Centimeter, 22 * vg.Centimeter
+	const width, height = 24 * vg.Centimeter, 33 * vg.Centimeter
 	img := vgimg.New(width, height)
 	canvas := draw.New(img)
-	plots := [][]*plot.Plot{{throughput}, {latency}}
-	tiles := draw.Tiles{Rows: 2, Cols: 1, PadTop: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3, PadX: vg.Millimeter * 3, PadY: vg.Millimeter * 6}
+	plots := [][]*plot.Plot{{answered}, {throughput}, {latency}}
+	tiles := draw.Tiles{Rows: 3, Cols: 1, PadTop: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3, PadX: vg.Millimeter * 3, PadY: vg.Millimeter * 6}
 	canvases := plot.Align(plots, tiles, canvas)
 	for i := range plots {
 		plots[i][0].Draw(canvases[i][0])

@@ -16,6 +16,7 @@ func (b *bench) summarize(strategy, scenario string, log *opLog, elapsed time.Du
 	res := scenarioResult{
 		Strategy: strategy, Scenario: scenario, Bidders: b.cfg.bidders, Seconds: elapsed.Seconds(),
 		Accepted: int64(len(log.accepted)), AcceptedPerSec: rate(int64(len(log.accepted)), elapsed),
+		Answered: log.answered, AnsweredPerSec: rate(log.answered, elapsed),
 		Rejected: log.rejections, RejectedPerSec: perSecond(log.rejections, elapsed),
 		BuyNows: log.buyNows, ReadsPerSec: rate(log.reads, elapsed),
 		ServerErrors: log.serverErrors, Failures: log.failures, Errors: log.errors,

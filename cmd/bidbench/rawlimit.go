@@ -9,41 +9,31 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/artauction/artauction/adapters/lock"
+	"github.com/artauction/artauction/adapters/postgres"
+	"github.com/artauction/artauction/application"
+	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/point"
 )
 
 // SQLSTATE of a lock wait that ran past lock_timeout.
 const lockNotAvailable = "55P03"
 
-// rawBidder runs the bid transaction straight on its own connection.
+// rawBidder runs the bid transaction straight on its own connection: the
+// statements the service sends for one bid under the row strategy, built by
+// the service's own code (adapters/lock, adapters/postgres), in the order of
+// application/place_bid.go, the rules decided by the domain as the service
+// decides them. Only HTTP, the pool and the service's Go around them are left out.
 type rawBidder struct {
-	conn   *pgx.Conn
-	id     int64
-	stmts  rawStatements
-	values map[string]int64
+	conn *pgx.Conn
+	id   int64
 }
 
-type rawStatements struct {
-	lock, readAuction, readBalance, save, hold, release, recipient, outbid namedStatement
-}
-
-func newRawStatements() rawStatements {
-	return rawStatements{
-		lock: positional(sqlLockAuction), readAuction: positional(sqlReadAuction),
-		readBalance: positional(sqlReadBalance), save: positional(sqlSaveBid),
-		hold: positional(sqlHold), release: positional(sqlRelease),
-		recipient: positional(sqlReadRecipient), outbid: positional(sqlQueueOutbid),
-	}
-}
-
-// auctionRead is what the transaction reads of the auction under its lock.
-type auctionRead struct {
-	highest, leader, bids, minNext, open, buyNow, owner int64
-}
-
-// bid runs one bid transaction, deciding by the rules of DESIGN.md section 2
-// as the service does, and rolls back a rejected bid.
+// bid runs one bid transaction and rolls back a refused bid.
 func (b *rawBidder) bid(ctx context.Context, auctionID, amount int64) bidResult {
-	tx, err := b.conn.Begin(ctx)
+	// The service's default wait (AUCTION_LOCK_WAIT), bounded with the BEGIN as the guard does.
+	tx, err := b.conn.BeginTx(ctx, pgx.TxOptions{BeginQuery: postgres.BoundedBeginSQL(lock.DefaultWait)})
 	if err != nil {
 		return bidResult{err: fmt.Errorf("begin: %w", err)}
 	}
@@ -66,122 +56,77 @@ func (b *rawBidder) bid(ctx context.Context, auctionID, amount int64) bidResult 
 }
 
 func (b *rawBidder) bidIn(ctx context.Context, tx pgx.Tx, auctionID, amount int64) (bidResult, error) {
-	v := b.values
-	clear(v)
-	v["auction"], v["bidder"], v["amount"] = auctionID, b.id, amount
-	if _, err := tx.Exec(ctx, sqlSetLockTimeout); err != nil {
-		return bidResult{}, fmt.Errorf("set lock timeout: %w", err)
+	lockSQL, lockArgs := lock.AuctionRowLock(auctionID)
+	if _, err := tx.Exec(ctx, lockSQL, lockArgs...); err != nil {
+		return bidResult{}, fmt.Errorf("lock auction: %w", err)
 	}
-	if err := b.exec(ctx, tx, b.stmts.lock); err != nil {
+	read := postgres.ReadTradeAuction(auctionID, b.id)
+	d, bidder, err := postgres.ScanTradeAuction(tx.QueryRow(ctx, read.SQL, read.Args...).Scan, b.id)
+	if err != nil {
+		return bidResult{}, fmt.Errorf("read auction: %w", err)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	// The service's default soft-close window (AUCTION_EXTEND_WINDOW) is off.
+	out, err := d.Auction.PlaceBid(auction.Participant{MemberID: b.id, Available: bidder.Balance.Available()},
+		d.Art.Art.OwnerID(), amount, now, 0)
+	if err != nil {
+		return refusal(err)
+	}
+	save, err := postgres.SaveBid(d.Auction, now)
+	if err != nil {
 		return bidResult{}, err
 	}
-	var au auctionRead
-	if err := b.queryRow(ctx, tx, b.stmts.readAuction,
-		&au.highest, &au.leader, &au.bids, &au.minNext, &au.open, &au.buyNow, &au.owner); err != nil {
-		return bidResult{}, err
-	}
-	var total, available int64
-	if err := b.queryRow(ctx, tx, b.stmts.readBalance, &total, &available); err != nil {
-		return bidResult{}, err
-	}
-	if code, status := decide(au, b.id, amount, available); code != "" {
-		return bidResult{code: code, status: status, minNextBid: au.minNext}, nil
-	}
-	v["bids"], v["bids_after"], v["highest"], v["leader"] = au.bids, au.bids+1, au.highest, au.leader
-	var saved int64
+	var auctions, arts int64
 	var bidID *int64
-	if err := b.queryRow(ctx, tx, b.stmts.save, &saved, &bidID); err != nil {
-		return bidResult{}, err
+	if err := tx.QueryRow(ctx, save.SQL, save.Args...).Scan(&auctions, &arts, &bidID); err != nil {
+		return bidResult{}, fmt.Errorf("save bid: %w", err)
 	}
-	if saved != 1 || bidID == nil {
+	if auctions != 1 || arts != 1 || bidID == nil {
 		return bidResult{}, fmt.Errorf("auction %d changed under its row lock", auctionID)
 	}
-	if err := b.moveHolds(ctx, tx, au.leader); err != nil {
+	move, err := postgres.MovePoints(application.BidMoves(b.id, amount, out))
+	if err != nil {
 		return bidResult{}, err
 	}
-	if au.leader != 0 {
-		if err := b.exec(ctx, tx, b.stmts.recipient); err != nil {
-			return bidResult{}, err
+	refused, err := postgres.ScanMovedPoints(tx.QueryRow(ctx, move.SQL, move.Args...).Scan)
+	if err != nil {
+		return bidResult{}, fmt.Errorf("move points: %w", err)
+	}
+	if refused != 0 {
+		return bidResult{}, fmt.Errorf("move points: member %d refused", refused)
+	}
+	if out.PreviousLeaderID != 0 {
+		enqueue := postgres.EnqueueMemberMails([]application.MemberMail{application.OutbidMail(out.PreviousLeaderID, auctionID, amount)})
+		tag, err := tx.Exec(ctx, enqueue.SQL, enqueue.Args...)
+		if err != nil {
+			return bidResult{}, fmt.Errorf("enqueue outbid mail: %w", err)
 		}
-		if err := b.exec(ctx, tx, b.stmts.outbid); err != nil {
-			return bidResult{}, err
+		if tag.RowsAffected() != 1 {
+			return bidResult{}, fmt.Errorf("enqueue outbid mail: %d rows", tag.RowsAffected())
 		}
 	}
 	return bidResult{bidID: *bidID, status: http.StatusCreated}, nil
 }
 
-// decide applies the bid rules in their order; "" accepts.
-func decide(au auctionRead, bidder, amount, available int64) (code string, status int) {
+// refusal is the answer the service gives to a bid the domain refused
+// (adapters/http/problem.go).
+func refusal(err error) (bidResult, error) {
+	var tooLow *auction.BidTooLowError
 	switch {
-	case au.owner == bidder:
-		return "OWN_AUCTION", http.StatusForbidden
-	case au.open == 0:
-		return "AUCTION_NOT_OPEN", http.StatusConflict
-	case au.leader == bidder:
-		return "ALREADY_HIGHEST_BIDDER", http.StatusConflict
-	case amount < au.minNext:
-		return codeBidTooLow, http.StatusUnprocessableEntity
-	case au.buyNow > 0 && amount >= au.buyNow:
-		return "USE_BUY_NOW", http.StatusUnprocessableEntity
-	case available < amount:
-		return codeInsufficientPoints, http.StatusConflict
+	case errors.As(err, &tooLow):
+		return bidResult{code: codeBidTooLow, status: http.StatusUnprocessableEntity, minNextBid: tooLow.MinNextBid}, nil
+	case errors.Is(err, auction.ErrOwnAuction):
+		return bidResult{code: "OWN_AUCTION", status: http.StatusForbidden}, nil
+	case errors.Is(err, auction.ErrNotOpen):
+		return bidResult{code: "AUCTION_NOT_OPEN", status: http.StatusConflict}, nil
+	case errors.Is(err, auction.ErrAlreadyHighestBidder):
+		return bidResult{code: "ALREADY_HIGHEST_BIDDER", status: http.StatusConflict}, nil
+	case errors.Is(err, auction.ErrUseBuyNow):
+		return bidResult{code: "USE_BUY_NOW", status: http.StatusUnprocessableEntity}, nil
+	case errors.Is(err, point.ErrInsufficientPoints):
+		return bidResult{code: codeInsufficientPoints, status: http.StatusConflict}, nil
 	}
-	return "", http.StatusCreated
-}
-
-// moveHolds holds the bid and releases the previous leader's, member rows in
-// ascending id order as the service does.
-func (b *rawBidder) moveHolds(ctx context.Context, tx pgx.Tx, previous int64) error {
-	hold := func() error { return b.changeOne(ctx, tx, b.stmts.hold) }
-	if previous == 0 {
-		return hold()
-	}
-	release := func() error { return b.changeOne(ctx, tx, b.stmts.release) }
-	first, second := hold, release
-	if previous < b.id {
-		first, second = release, hold
-	}
-	if err := first(); err != nil {
-		return err
-	}
-	return second()
-}
-
-func (b *rawBidder) changeOne(ctx context.Context, tx pgx.Tx, s namedStatement) error {
-	args, err := s.args(b.values)
-	if err != nil {
-		return err
-	}
-	tag, err := tx.Exec(ctx, s.sql, args...)
-	if err != nil {
-		return fmt.Errorf("move points: %w", err)
-	}
-	if tag.RowsAffected() != 1 {
-		return fmt.Errorf("move points: %d rows changed by %q", tag.RowsAffected(), s.sql)
-	}
-	return nil
-}
-
-func (b *rawBidder) exec(ctx context.Context, tx pgx.Tx, s namedStatement) error {
-	args, err := s.args(b.values)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, s.sql, args...); err != nil {
-		return fmt.Errorf("%s: %w", oneLine(s.sql), err)
-	}
-	return nil
-}
-
-func (b *rawBidder) queryRow(ctx context.Context, tx pgx.Tx, s namedStatement, dst ...any) error {
-	args, err := s.args(b.values)
-	if err != nil {
-		return err
-	}
-	if err := tx.QueryRow(ctx, s.sql, args...).Scan(dst...); err != nil {
-		return fmt.Errorf("%s: %w", oneLine(s.sql), err)
-	}
-	return nil
+	return bidResult{}, fmt.Errorf("place bid: %w", err)
 }
 
 // rawTarget is the database under the raw limit: one connection per bidder.
@@ -190,7 +135,6 @@ type rawTarget struct {
 }
 
 func connectRawBidders(ctx context.Context, dsn string, f fixture) (rawTarget, error) {
-	stmts := newRawStatements()
 	t := rawTarget{}
 	for _, b := range f.bidders {
 		conn, err := pgx.Connect(ctx, dsn)
@@ -198,7 +142,7 @@ func connectRawBidders(ctx context.Context, dsn string, f fixture) (rawTarget, e
 			t.close(ctx)
 			return rawTarget{}, fmt.Errorf("connect raw bidder: %w", err)
 		}
-		t.bidders = append(t.bidders, &rawBidder{conn: conn, id: b.id, stmts: stmts, values: map[string]int64{}})
+		t.bidders = append(t.bidders, &rawBidder{conn: conn, id: b.id})
 	}
 	return t, nil
 }

@@ -38,9 +38,12 @@ type bidResult struct {
 // opLog records what one worker sent and got; workers merge theirs at the
 // end, so recording takes no lock.
 type opLog struct {
-	epoch      time.Time
-	latency    *hdrhistogram.Histogram
-	accepted   []invariant.Bid
+	epoch    time.Time
+	latency  *hdrhistogram.Histogram
+	accepted []invariant.Bid
+	// answered counts the bids answered with a decision, accepted or
+	// refused: every answer but a 5xx (LOCK_UNAVAILABLE too) and no answer.
+	answered   int64
 	rejections map[string]int64
 	buyNows    map[string]int64
 	reads      int64
@@ -104,6 +107,9 @@ func (l *opLog) bid(worker int, in bidInput, start, end time.Time, res bidResult
 		l.accepted = append(l.accepted, invariant.Bid{AuctionID: in.Auction.ID, BidderID: in.Bidder, Amount: in.Amount, ID: res.bidID})
 	default:
 		l.rejections[res.code]++
+	}
+	if res.err == nil && res.status < http.StatusInternalServerError {
+		l.answered++
 	}
 	l.countStatus(res.status, res.code)
 	l.history = append(l.history, l.operation(worker, in, out, start, end))
@@ -169,6 +175,7 @@ func (l *opLog) keep(err error) {
 func (l *opLog) merge(o *opLog) {
 	l.latency.Merge(o.latency)
 	l.accepted = append(l.accepted, o.accepted...)
+	l.answered += o.answered
 	for k, v := range o.rejections {
 		l.rejections[k] += v
 	}

@@ -47,12 +47,16 @@ type settings struct {
 
 // scenarioResult is one strategy (or the raw limit) under one scenario.
 type scenarioResult struct {
-	Strategy       string             `json:"strategy"`
-	Scenario       string             `json:"scenario"`
-	Bidders        int                `json:"bidders"`
-	Seconds        float64            `json:"seconds"`
-	Accepted       int64              `json:"accepted_bids"`
-	AcceptedPerSec float64            `json:"accepted_bids_per_sec"`
+	Strategy       string  `json:"strategy"`
+	Scenario       string  `json:"scenario"`
+	Bidders        int     `json:"bidders"`
+	Seconds        float64 `json:"seconds"`
+	Accepted       int64   `json:"accepted_bids"`
+	AcceptedPerSec float64 `json:"accepted_bids_per_sec"`
+	// Answered counts the bids that got a decision, accepted or refused:
+	// every answer but a 5xx (LOCK_UNAVAILABLE too) and no answer.
+	Answered       int64              `json:"answered_bids"`
+	AnsweredPerSec float64            `json:"answered_bids_per_sec"`
 	Rejected       map[string]int64   `json:"rejected_bids,omitempty"`
 	RejectedPerSec map[string]float64 `json:"rejected_bids_per_sec,omitempty"`
 	BuyNows        map[string]int64   `json:"buy_nows,omitempty"`
@@ -64,8 +68,10 @@ type scenarioResult struct {
 	Latency           latencySummary `json:"bid_latency"`
 	LockWaitP99Ms     *float64       `json:"lock_wait_p99_ms,omitempty"`
 	OptimisticRetries float64        `json:"optimistic_retries"`
-	// RatioToRaw is accepted bids/s over the raw limit's for the same scenario.
-	RatioToRaw *float64 `json:"ratio_to_raw,omitempty"`
+	// RatioToRaw is accepted bids/s over the raw limit's for the same
+	// scenario; AnsweredRatioToRaw is answered bids/s over the raw limit's.
+	RatioToRaw         *float64 `json:"ratio_to_raw,omitempty"`
+	AnsweredRatioToRaw *float64 `json:"answered_ratio_to_raw,omitempty"`
 	// PeakRSSMiB is the service's largest sampled resident set during the scenario.
 	PeakRSSMiB   float64 `json:"peak_rss_mib,omitempty"`
 	Linearizable string  `json:"linearizable"`
@@ -79,16 +85,18 @@ type strategySummary struct {
 	Invariants   []string `json:"broken_invariants"`
 }
 
-// fillRatios sets every result's ratio to the raw (pgx) limit of its scenario.
+// fillRatios sets every result's ratios to the raw (pgx) limit of its scenario.
 func (r *report) fillRatios() {
-	raw := map[string]float64{}
+	raw := map[string]scenarioResult{}
 	for _, res := range r.RawLimit {
 		if res.Strategy == rawStrategy {
-			raw[res.Scenario] = res.AcceptedPerSec
+			raw[res.Scenario] = res
 		}
 	}
 	for i := range r.Results {
-		r.Results[i].RatioToRaw = ratio(r.Results[i].AcceptedPerSec, raw[r.Results[i].Scenario])
+		res, limit := &r.Results[i], raw[r.Results[i].Scenario]
+		res.RatioToRaw = ratio(res.AcceptedPerSec, limit.AcceptedPerSec)
+		res.AnsweredRatioToRaw = ratio(res.AnsweredPerSec, limit.AnsweredPerSec)
 	}
 }
 
@@ -106,10 +114,11 @@ func (r *report) writeJSON(path string) error {
 // printTable writes the results as an aligned table.
 func (r *report) printTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "strategy\tscenario\taccepted/s\tx raw\tp50 ms\tp95 ms\tp99 ms\tmax ms\tlock p99 ms\tretries\t5xx\tRSS MiB\tlinearizable\trejected/s by code\t")
+	fmt.Fprintln(tw, "strategy\tscenario\tanswered/s\tx raw\taccepted/s\tx raw\tp50 ms\tp95 ms\tp99 ms\tmax ms\tlock p99 ms\tretries\t5xx\tRSS MiB\tlinearizable\trejected/s by code\t")
 	for _, res := range slices.Concat(r.RawLimit, r.Results) {
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t%.0f\t%d\t%s\t%s\t%s\t\n",
-			res.Strategy, res.Scenario, res.AcceptedPerSec, optional(res.RatioToRaw, "%.2f"),
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%.0f\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t%.0f\t%d\t%s\t%s\t%s\t\n",
+			res.Strategy, res.Scenario, res.AnsweredPerSec, optional(res.AnsweredRatioToRaw, "%.2f"),
+			res.AcceptedPerSec, optional(res.RatioToRaw, "%.2f"),
 			res.Latency.P50, res.Latency.P95, res.Latency.P99, res.Latency.Max,
 			optional(res.LockWaitP99Ms, "%.1f"), res.OptimisticRetries, res.ServerErrors+res.Failures,
 			optionalMiB(res.PeakRSSMiB), res.Linearizable, codes(res.RejectedPerSec))

@@ -84,3 +84,24 @@ func TestPurchaseTwiceIsSold(t *testing.T) {
 
 	assert.ErrorIs(t, err, art.ErrSold)
 }
+
+func TestFollowBidShowsTheAuctionsHighestBidAndCount(t *testing.T) {
+	a := storedArt(auctionWithBids)
+
+	a.FollowBid(7500, 4)
+
+	assert.Equal(t, int64(7500), a.CurrentPrice())
+	assert.Equal(t, int64(4), a.BidCount())
+	assert.Equal(t, int64(5000), a.Price(), "the starting price stays")
+	assert.Equal(t, art.StatusOnSale, a.Status())
+}
+
+func TestSellAtMarksTheArtSoldAtThePrice(t *testing.T) {
+	a := storedArt(auctionWithBids)
+
+	a.SellAt(9000)
+
+	assert.Equal(t, art.StatusSold, a.Status())
+	assert.Equal(t, int64(9000), a.CurrentPrice())
+	assert.Equal(t, int64(3), a.BidCount())
+}

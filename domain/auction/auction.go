@@ -86,6 +86,9 @@ type Auction struct {
 	highestAmount   int64
 	highestBidderID int64
 	bidCount        int64
+	// readBidCount is the bid count the auction had when it was restored:
+	// what a conditional write of it expects to find stored.
+	readBidCount int64
 }
 
 // New opens an auction with no bid yet.
@@ -106,7 +109,7 @@ type Record struct {
 func Restore(r Record) *Auction {
 	return &Auction{
 		id: r.ID, artID: r.ArtID, status: r.Status, highestAmount: r.HighestAmount,
-		highestBidderID: r.HighestBidderID, bidCount: r.BidCount,
+		highestBidderID: r.HighestBidderID, bidCount: r.BidCount, readBidCount: r.BidCount,
 		terms: Terms{startAt: r.StartAt, endAt: r.EndAt, startPrice: r.StartPrice, buyNowPrice: r.BuyNowPrice, bidIncrement: r.BidIncrement},
 	}
 }
@@ -118,6 +121,12 @@ func (a *Auction) HighestAmount() int64   { return a.highestAmount }
 func (a *Auction) HighestBidderID() int64 { return a.highestBidderID }
 func (a *Auction) BidCount() int64        { return a.bidCount }
 func (a *Auction) HasBids() bool          { return a.bidCount > 0 }
+
+// ReadBidCount is the bid count the auction had when it was read from
+// storage, whatever was decided on it since: a write of the auction is
+// conditional on storage still holding it, so that a change made meanwhile by
+// someone else is never overwritten.
+func (a *Auction) ReadBidCount() int64 { return a.readBidCount }
 
 // StatusAt is the status a client sees at now: an open auction before its start is scheduled.
 func (a *Auction) StatusAt(now time.Time) Status {

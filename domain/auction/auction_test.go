@@ -212,6 +212,7 @@ func TestNewOpensAnAuctionWithoutBids(t *testing.T) {
 	assert.Equal(t, auction.StatusOpen, a.StatusAt(now))
 	assert.False(t, a.HasBids())
 	assert.Zero(t, a.BidCount())
+	assert.Zero(t, a.ReadBidCount())
 	assert.Zero(t, a.HighestAmount())
 	assert.Zero(t, a.HighestBidderID())
 }
@@ -325,6 +326,7 @@ func TestRestoreKeepsEveryField(t *testing.T) {
 	assert.Equal(t, int64(7000), a.HighestAmount())
 	assert.Equal(t, int64(9), a.HighestBidderID())
 	assert.Equal(t, int64(3), a.BidCount())
+	assert.Equal(t, int64(3), a.ReadBidCount())
 	assert.True(t, a.HasBids())
 }
 

@@ -193,6 +193,20 @@ func TestPlaceBidOutbidsTheLeader(t *testing.T) {
 	assert.Equal(t, int64(4), a.BidCount())
 }
 
+func TestTheBidCountAsReadOutlivesEveryChange(t *testing.T) {
+	a := openAuction(ledBy(annID, 2000))
+
+	_, err := a.PlaceBid(rich(bobID), sellerID, 2100, now, 0)
+	require.NoError(t, err)
+	_, err = a.PlaceBid(rich(carlID), sellerID, 2200, now, 0)
+	require.NoError(t, err)
+	_, err = a.BuyNow(rich(annID), sellerID, now)
+	require.NoError(t, err)
+
+	assert.Equal(t, int64(5), a.BidCount())
+	assert.Equal(t, int64(3), a.ReadBidCount(), "what storage held when the auction was read")
+}
+
 func TestPlaceBidJustUnderTheBuyNowPrice(t *testing.T) {
 	a := openAuction(ledBy(annID, 2000))
 
