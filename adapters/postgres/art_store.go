@@ -338,10 +338,12 @@ func highestBidderOf(r artDetailRow) *application.MemberRef {
 const auctionDetailColumns = `au.id, au.start_at, au.start_price, au.buy_now_price, au.bid_increment, au.status,
 	au.highest_amount, au.highest_bidder_id, au.bid_count, hb.nickname, hb.school`
 
-// artDetailSQL reads an art's page in one round trip: the art with its
-// hashtags, owner, auction, highest bidder and sale.
-const artDetailSQL = `SELECT ` + summarySelectList + `, ` + auctionDetailColumns + `,
-	pu.buyer_id, buyer.nickname, pu.price
+// artDetailColumns and artDetailSource are an art's page: the art with its
+// hashtags, owner, auction, highest bidder and sale, read in one round trip.
+const (
+	artDetailColumns = `SELECT ` + summarySelectList + `, ` + auctionDetailColumns + `,
+	pu.buyer_id, buyer.nickname, pu.price`
+	artDetailSource = `
 FROM arts AS a
 JOIN members AS m ON m.id = a.owner_id
 LEFT JOIN auctions AS au ON au.art_id = a.id
@@ -349,18 +351,14 @@ LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id
 LEFT JOIN purchases AS pu ON pu.art_id = a.id
 LEFT JOIN members AS buyer ON buyer.id = pu.buyer_id
 WHERE a.id = $1`
+)
+
+// artDetailSQL reads an art's page for an anonymous visitor.
+const artDetailSQL = artDetailColumns + artDetailSource
 
 // artDetailForViewerSQL is artDetailSQL with whether the viewer ($2) likes the art.
-const artDetailForViewerSQL = `SELECT ` + summarySelectList + `, ` + auctionDetailColumns + `,
-	pu.buyer_id, buyer.nickname, pu.price,
-	EXISTS (SELECT 1 FROM art_likes AS l WHERE l.member_id = $2 AND l.art_id = a.id)
-FROM arts AS a
-JOIN members AS m ON m.id = a.owner_id
-LEFT JOIN auctions AS au ON au.art_id = a.id
-LEFT JOIN members AS hb ON hb.id = au.highest_bidder_id
-LEFT JOIN purchases AS pu ON pu.art_id = a.id
-LEFT JOIN members AS buyer ON buyer.id = pu.buyer_id
-WHERE a.id = $1`
+const artDetailForViewerSQL = artDetailColumns + `,
+	EXISTS (SELECT 1 FROM art_likes AS l WHERE l.member_id = $2 AND l.art_id = a.id)` + artDetailSource
 
 // detailTargets are where summarySelectList and auctionDetailColumns scan to.
 func (r *artDetailRow) detailTargets(types *pgtype.Map, tags *[]string) []any {
