@@ -95,6 +95,7 @@ func wellFormedCursor(cursor string) bool {
 		return false
 	}
 	return strings.IndexFunc(cursor, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_')
+		urlSafe := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_'
+		return !urlSafe
 	}) < 0
 }

@@ -25,18 +25,6 @@ const (
 	purchasesSellerFKey = "purchases_seller_id_fkey"
 )
 
-type purchaseRow struct {
-	bun.BaseModel `bun:"table:purchases,alias:p"`
-
-	ID          int64     `bun:"id,pk,autoincrement"`
-	ArtID       int64     `bun:"art_id"`
-	BuyerID     int64     `bun:"buyer_id"`
-	SellerID    int64     `bun:"seller_id"`
-	Price       int64     `bun:"price"`
-	Kind        string    `bun:"kind"`
-	PurchasedAt time.Time `bun:"purchased_at"`
-}
-
 // purchaseViewRow is an art with its purchase and the two members.
 type purchaseViewRow struct {
 	artListRow `bun:",extend"`
