@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The dependency rules of DESIGN.md section 1: the domain is pure Go, the
+// The dependency rules of docs/architecture.md: the domain is pure Go, the
 // application knows the domain and its own ports, and only adapters and
 // bootstrap know the frameworks and drivers.
 

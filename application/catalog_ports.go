@@ -43,7 +43,7 @@ type ArtDetail struct {
 // ArtSort orders art lists; every order breaks ties by id, newest first.
 type ArtSort string
 
-// The sorts of API.md.
+// The sorts of the OpenAPI document.
 const (
 	SortNewest     ArtSort = "newest"
 	SortOldest     ArtSort = "oldest"
@@ -59,7 +59,7 @@ const (
 // ArtStatusFilter narrows a list by status; StatusOpenAuction means auctions open now.
 type ArtStatusFilter string
 
-// The status filters of API.md.
+// The status filters of the OpenAPI document.
 const (
 	StatusAnyArt      ArtStatusFilter = ""
 	StatusOnSaleArt   ArtStatusFilter = "on_sale"

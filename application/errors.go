@@ -16,7 +16,7 @@ func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("rate limit %s exceeded, retry after %s", e.Rule, e.RetryAfter)
 }
 
-// Errors of idempotent retries (API.md, Idempotency-Key).
+// Errors of idempotent retries (docs/rules.md, Idempotent retries).
 var (
 	// ErrIdempotencyKeyReused means the key already answered a different request.
 	ErrIdempotencyKeyReused = errors.New("this Idempotency-Key was used for a different request")

@@ -152,7 +152,7 @@ func TestListArtsPassesEveryFilterThrough(t *testing.T) {
 }
 
 // A hashtag that normalizes to nothing ("#", "##", blanks) is a hashtag nobody
-// uses: API.md says it gives an empty page (or, at the least, a validation error),
+// uses: the OpenAPI document says it gives an empty page (or, at the least, a validation error),
 // never the unfiltered list of every art.
 func TestListArtsWithAHashtagOfOnlyHashesDoesNotListEverything(t *testing.T) {
 	for _, raw := range []string{"#", "##", " # "} {

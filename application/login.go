@@ -10,7 +10,7 @@ import (
 	"github.com/artauction/artauction/domain/member"
 )
 
-// Rate limits of API.md for logins.
+// Rate limits of the OpenAPI document for logins.
 var (
 	LoginsPerIPMinute       = RateRule{Name: "login_ip_minute", Limit: 60, Window: time.Minute}
 	FailedLoginsPerEmail15m = RateRule{Name: "login_failed_email", Limit: 10, Window: 15 * time.Minute}

@@ -2,7 +2,7 @@ package application
 
 import "github.com/artauction/artauction/domain/validation"
 
-// Page limits of API.md.
+// Page limits of the OpenAPI document.
 const (
 	DefaultPageSize = 20
 	MaxPageSize     = 100

@@ -48,7 +48,7 @@ func NewPlaceBid(guard AuctionGuard, auctions AuctionStore, wallet Wallet, mailb
 		events: events, metrics: metrics, clock: clock, extendWindow: extendWindow}
 }
 
-// Execute returns the rule errors of DESIGN.md in their order, or
+// Execute returns the rule errors of docs/rules.md in their order, or
 // ErrLockUnavailable when the auction's guard could not be had. The answer is
 // built from what the bid's transaction read and wrote: once the bid has
 // committed, nothing can turn it into an error.

@@ -13,7 +13,7 @@ import (
 // VerificationCodeTTL is how long a mailed code stays valid.
 const VerificationCodeTTL = 10 * time.Minute
 
-// Rate limits of API.md for verification codes.
+// Rate limits of the OpenAPI document for verification codes.
 var (
 	CodesPerEmailMinute = RateRule{Name: "code_email_minute", Limit: 1, Window: time.Minute}
 	CodesPerEmailHour   = RateRule{Name: "code_email_hour", Limit: 5, Window: time.Hour}

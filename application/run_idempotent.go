@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// IdempotencyWindow is how long an answered key is replayed (API.md: 24 h).
+// IdempotencyWindow is how long an answered key is replayed (docs/rules.md: 24 h).
 const IdempotencyWindow = 24 * time.Hour
 
 // IdempotentRequest is a request that carries an Idempotency-Key: its key and

@@ -33,7 +33,7 @@ func NewSignUp(members MemberStore, codes VerificationCodes, hasher PasswordHash
 	return &SignUp{members: members, codes: codes, hasher: hasher, clock: clock}
 }
 
-// Execute checks, in the order of API.md: fields, email taken, nickname taken,
+// Execute checks, in the order of docs/rules.md: fields, email taken, nickname taken,
 // then the verification code, which is used up only when the member is created.
 func (uc *SignUp) Execute(ctx context.Context, cmd SignUpCommand) (*member.Member, error) {
 	var c validation.Collector

@@ -328,7 +328,7 @@ func (c *Config) validateLive(bad func(name, format string, args ...any)) {
 			bad(limit.name, "must be a positive number")
 		}
 	}
-	// API.md promises a sign of life at least every 15 s.
+	// The OpenAPI document promises a sign of life at least every 15 s.
 	if c.LiveHeartbeat <= 0 || c.LiveHeartbeat > 15*time.Second {
 		bad("LIVE_HEARTBEAT", "must be a positive duration of at most 15s")
 	}

@@ -857,7 +857,7 @@ func TestLockFaults(t *testing.T) {
 	})
 
 	// Every strategy bounds a wait on a row some other transaction holds
-	// (DESIGN.md section 3: "never a hang"), checked at the use-case level
+	// (docs/rules.md, Auctions: a lock not had in time is 503, never a hang), checked at the use-case level
 	// with guards of 200ms built over the app's database.
 	for _, strategy := range strategies {
 		t.Run("held_auction_row_bounded/"+strategy, func(t *testing.T) {

@@ -38,7 +38,7 @@ func openTestDB(t *testing.T, dsn string) *sql.DB {
 	return db
 }
 
-// checkInvariants checks the invariants of DESIGN.md section 2 on the app's
+// checkInvariants checks the invariants of docs/rules.md on the app's
 // database with SQL, and that every accepted bid the test recorded is stored.
 func checkInvariants(t *testing.T, dsn string, accepted []bidKey) {
 	t.Helper()

@@ -384,7 +384,7 @@ func holdsNUL(t *testing.T, body []byte) bool {
 	return walk(v)
 }
 
-// isJSONType reports whether a Content-Type names JSON, as API.md asks of a body.
+// isJSONType reports whether a Content-Type names JSON, as the OpenAPI document asks of a body.
 func isJSONType(contentType string) bool {
 	mediaType, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mediaType == "application/json" || strings.HasSuffix(mediaType, "+json"))

@@ -21,7 +21,7 @@ import (
 	"github.com/artauction/artauction/domain/validation"
 )
 
-// Headers of idempotent retries (API.md).
+// Headers of idempotent retries (the OpenAPI document).
 const (
 	headerIdempotencyKey     = "Idempotency-Key"
 	headerIdempotentReplayed = "Idempotent-Replayed"

@@ -82,7 +82,7 @@ func (h liveHandlers) livePage(c echo.Context) error {
 	return c.HTMLBlob(http.StatusOK, h.page.html)
 }
 
-// events streams one auction's events (API.md): the bids after Last-Event-ID,
+// events streams one auction's events (the OpenAPI document): the bids after Last-Event-ID,
 // then live ones, heartbeats in between, and the close, which ends the stream.
 func (h liveHandlers) events(c echo.Context) error {
 	id, err := pathID(c, "id")
@@ -222,7 +222,7 @@ func (s eventStream) retry(after time.Duration) error {
 	return s.flush()
 }
 
-// Event payloads of API.md.
+// Event payloads of the OpenAPI document.
 type (
 	liveBidder struct {
 		ID       int64  `json:"id"`

@@ -1,8 +1,8 @@
-// Package lock implements application.AuctionGuard four ways (DESIGN.md
-// section 3): a row lock, a transaction-scoped advisory lock, a Redis mutex, or
-// no lock at all. Each runs the guarded function in one database transaction
-// that travels in the context the way postgres.Transactor puts it there, so the
-// stores join it, and re-runs it a bounded number of times when a conditional
+// Package lock implements application.AuctionGuard four ways
+// (docs/architecture.md, docs/rules.md): a row lock, a transaction-scoped
+// advisory lock, a Redis mutex, or no lock at all. Each runs the guarded
+// function in one database transaction that travels in the context the way
+// postgres.Transactor puts it there, so the stores join it, and re-runs it a bounded number of times when a conditional
 // write reports application.ErrWriteConflict.
 package lock
 

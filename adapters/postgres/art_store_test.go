@@ -213,7 +213,7 @@ func TestArtStoreRefusesToDeleteAnAuctionWithBids(t *testing.T) {
 	require.ErrorIs(t, store.Delete(ctx, id), art.ErrAuctionHasBids)
 
 	assert.Equal(t, 1, countRows(t, db, "arts", "id = ?", id))
-	// Edits stay allowed (API.md).
+	// Edits stay allowed (the OpenAPI document).
 	b, err := store.ByID(ctx, id)
 	require.NoError(t, err)
 	require.NoError(t, store.Update(ctx, b))

@@ -41,7 +41,7 @@ func (b *bench) summarize(strategy, scenario string, log *opLog, elapsed time.Du
 	return res
 }
 
-// checkDatabase checks the invariants of DESIGN.md section 2, that every
+// checkDatabase checks the invariants of docs/rules.md, that every
 // accepted bid is stored, and that nothing else is: the fixture's auctions
 // hold exactly the accepted bids.
 func (b *bench) checkDatabase(ctx context.Context, strategy, dsn string, accepted []invariant.Bid, f fixture) {

@@ -35,7 +35,7 @@ func (s auctionState) minNextBid(t auctionTerms) int64 {
 	return s.Highest + t.Increment
 }
 
-// bid is what the rules of DESIGN.md section 2 answer to in from state s, in
+// bid is what the rules of docs/rules.md answer to in from state s, in
 // their order, and the state after.
 func (s auctionState) bid(in bidInput) (code string, after auctionState) {
 	switch {

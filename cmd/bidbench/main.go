@@ -1,5 +1,5 @@
 // Command bidbench compares the four bid-lock strategies against the
-// database's own limit (DESIGN.md section 7, docs/benchmarks.md): it starts
+// database's own limit (docs/benchmarks.md): it starts
 // the service once per strategy, drives concurrent bidders over HTTP, runs
 // the same bid transaction straight on Postgres, checks every invariant and
 // the linearizability of every recorded bid history, and writes a table,

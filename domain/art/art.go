@@ -20,7 +20,7 @@ var (
 	ErrAuctionHasBids = errors.New("the art's auction has bids")
 )
 
-// Price limits: DESIGN.md's minimum, and the ceiling of any amount of points.
+// Price limits: docs/rules.md's minimum, and the ceiling of any amount of points.
 const (
 	MinPrice = 1000
 	MaxPrice = point.MaxPrice
@@ -47,7 +47,7 @@ func ParseType(s string) (Type, bool) {
 // Status is whether an art can still be bought.
 type Status string
 
-// The statuses of DESIGN.md.
+// The statuses of docs/rules.md.
 const (
 	StatusOnSale Status = "on_sale"
 	StatusSold   Status = "sold"
@@ -177,7 +177,7 @@ type Change struct {
 }
 
 // Edit applies a change by member by: only the owner, and not once sold. An
-// auction art with bids may still be edited (API.md).
+// auction art with bids may still be edited (the OpenAPI document).
 func (a *Art) Edit(by int64, ch Change) error {
 	if by != a.ownerID {
 		return ErrNotOwner

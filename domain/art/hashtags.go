@@ -8,7 +8,7 @@ import (
 	"github.com/artauction/artauction/domain/validation"
 )
 
-// Hashtag limits of DESIGN.md.
+// Hashtag limits of docs/rules.md.
 const (
 	MaxHashtags      = 10
 	MaxHashtagLength = 30

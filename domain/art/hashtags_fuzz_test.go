@@ -11,7 +11,7 @@ import (
 	"github.com/artauction/artauction/domain/validation"
 )
 
-// FuzzNormalizeHashtag checks the rules of DESIGN.md on every output: no
+// FuzzNormalizeHashtag checks the rules of docs/rules.md on every output: no
 // leading '#', trimmed, lower-cased, valid UTF-8, and normalizing twice is
 // normalizing once (a search for a normalized tag finds that tag).
 func FuzzNormalizeHashtag(f *testing.F) {

@@ -107,7 +107,7 @@ func TestNewHashtagsRejects(t *testing.T) {
 
 // A full-width (ideographic) space is what a Korean IME types; a no-break space
 // comes from pasted text. Both are spaces inside a tag, which the error message
-// ("without spaces") and DESIGN.md's "trimmed ... 1..30 chars" tag forbid.
+// ("without spaces") and docs/rules.md's "trimmed ... 1..30 characters" forbid.
 func TestNewHashtagsRejectsUnicodeSpacesInside(t *testing.T) {
 	tests := map[string]string{
 		"ideographic space": "고양이\u3000사진",

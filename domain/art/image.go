@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Image limits of DESIGN.md, plus a bound on each side: a 1x50000 strip is no
+// Image limits of docs/rules.md, plus a bound on each side: a 1x50000 strip is no
 // artwork and would break every thumbnail.
 const (
 	MaxImageBytes  = 10 << 20

@@ -12,7 +12,7 @@ var (
 	ErrNotForDirectSale = errors.New("an auction art is sold by its auction only")
 )
 
-// Purchase checks, in the order of API.md, that buyerID may buy this general art
+// Purchase checks, in the order of docs/rules.md, that buyerID may buy this general art
 // with available points now, and marks it sold at its price.
 func (a *Art) Purchase(buyerID, available int64) error {
 	switch {

@@ -17,7 +17,7 @@ var ErrNotFound = errors.New("auction not found")
 // auction whose start is still ahead.
 type Status string
 
-// The statuses of DESIGN.md.
+// The statuses of docs/rules.md.
 const (
 	StatusScheduled Status = "scheduled"
 	StatusOpen      Status = "open"

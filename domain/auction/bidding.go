@@ -48,7 +48,7 @@ type BidOutcome struct {
 	Extended bool
 }
 
-// PlaceBid checks the rules of DESIGN.md in their order and, when they pass,
+// PlaceBid checks the rules of docs/rules.md in their order and, when they pass,
 // makes the bidder the leader. ownerID is the art's owner; extendWindow is the
 // soft-close window (0 = off).
 func (a *Auction) PlaceBid(bidder Participant, ownerID, amount int64, now time.Time, extendWindow time.Duration) (BidOutcome, error) {

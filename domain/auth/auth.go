@@ -40,7 +40,7 @@ func CheckCodeFormat(code string) error {
 // Purpose says what a verification code may be used for.
 type Purpose string
 
-// The purposes of API.md.
+// The purposes of the OpenAPI document.
 const (
 	PurposeSignup        Purpose = "signup"
 	PurposePasswordReset Purpose = "password_reset"

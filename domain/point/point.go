@@ -69,7 +69,7 @@ func (b Balance) Refund(a Amount) (Balance, error) {
 // EntryType says why a member's total changed.
 type EntryType string
 
-// The ledger entry types of DESIGN.md.
+// The ledger entry types of docs/rules.md.
 const (
 	EntryCharge   EntryType = "CHARGE"
 	EntryRefund   EntryType = "REFUND"

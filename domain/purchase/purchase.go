@@ -9,7 +9,7 @@ import (
 // Kind is how an art was bought.
 type Kind string
 
-// The kinds of API.md.
+// The kinds of the OpenAPI document.
 const (
 	KindGeneral Kind = "general"
 	KindAuction Kind = "auction"

@@ -60,7 +60,7 @@ func TestNewRefuses(t *testing.T) {
 	}
 }
 
-// DESIGN.md: entities are built by constructors that validate, and enumerations
+// docs/architecture.md: entities are built by constructors that validate, and enumerations
 // are typed with a parse function. A kind that ParseKind refuses must not make
 // a purchase either.
 func TestNewRefusesAnUnknownKind(t *testing.T) {

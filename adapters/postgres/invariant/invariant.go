@@ -1,4 +1,4 @@
-// Package invariant checks the invariants of DESIGN.md section 2 on a
+// Package invariant checks the invariants of docs/rules.md on a
 // database, with SQL behind the service's back. The black-box tests and the
 // bidbench benchmark both run it after their concurrent runs.
 package invariant
@@ -12,7 +12,7 @@ import (
 // rule is one invariant: its query lists, in words, the rows that break it.
 type rule struct{ name, query string }
 
-// rules each list the rows that break one invariant of DESIGN.md section 2,
+// rules each list the rows that break one invariant of docs/rules.md,
 // described in words; none may return a row.
 var rules = []rule{
 	{"auction against its bids: highest = max(bid), leader = last bidder, bid_count = count", `
