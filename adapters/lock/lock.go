@@ -2,8 +2,9 @@
 // (docs/architecture.md, docs/rules.md): a row lock, a transaction-scoped
 // advisory lock, a Redis mutex, or no lock at all. Each runs the guarded
 // function in one database transaction that travels in the context the way
-// postgres.Transactor puts it there, so the stores join it, and re-runs it a bounded number of times when a conditional
-// write reports application.ErrWriteConflict.
+// postgres.Transactor puts it there, so the stores join it, and re-runs it a
+// bounded number of times when a conditional write reports
+// application.ErrWriteConflict.
 package lock
 
 import (
