@@ -5,12 +5,10 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/artauction/artauction/adapters/postgres/invariant"
-	"github.com/artauction/artauction/adapters/postgres/pgtest"
 )
 
 // The raw limit's bidders run the service's statements and rules: bids are
@@ -18,10 +16,7 @@ import (
 func TestRawBiddersBidAsTheServiceDoes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
-	conn, err := pgx.Connect(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = conn.Close(ctx) })
+	dsn, conn := newTestDatabase(ctx, t)
 	f, err := insertFixture(ctx, conn, 2, 1)
 	require.NoError(t, err)
 	require.NoError(t, chargeDirectly(ctx, conn, []int64{f.bidders[0].id, f.bidders[1].id}, 5000))

@@ -5,23 +5,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/artauction/artauction/adapters/postgres/pgtest"
 	"github.com/artauction/artauction/domain/art"
 )
 
 func TestCatalogHoldsEveryInvariantAndVaries(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
-	conn, err := pgx.Connect(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = conn.Close(ctx) })
+	dsn, conn := newTestDatabase(ctx, t)
 
-	_, err = insertCatalog(ctx, conn, readCatalogSpec{arts: 3000, members: 80, hashtags: 300, seed: 7})
+	_, err := insertCatalog(ctx, conn, readCatalogSpec{arts: 3000, members: 80, hashtags: 300, seed: 7})
 	require.NoError(t, err)
 
 	broken, err := checkInvariants(ctx, dsn)
