@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
@@ -15,13 +16,13 @@ const closeBatch = 100
 // CloseEndedAuctions ends every auction whose end has passed: sold to the leader,
 // or failed with the art unsold. Each close runs under the auction's guard, so
 // it is serialized with bids, and is conditional, so with several instances each
-// auction is closed exactly once.
+// auction is closed exactly once, and so are its mails and notifications.
 type CloseEndedAuctions struct {
 	guard    AuctionGuard
 	auctions AuctionStore
 	sales    ArtSales
 	settler  saleSettler
-	mails    tradeMailer
+	notices  tradeNotifier
 	events   EventPublisher
 	metrics  TradeMetrics
 	clock    Clock
@@ -29,11 +30,12 @@ type CloseEndedAuctions struct {
 
 // NewCloseEndedAuctions builds the use case.
 func NewCloseEndedAuctions(guard AuctionGuard, auctions AuctionStore, sales ArtSales, wallet Wallet,
-	purchases PurchaseStore, mailbox MemberMailbox, events EventPublisher, metrics TradeMetrics,
-	clock Clock) *CloseEndedAuctions {
+	purchases PurchaseStore, notifier Notifier, events EventPublisher, notifications NotificationPublisher,
+	metrics TradeMetrics, clock Clock) *CloseEndedAuctions {
 	return &CloseEndedAuctions{guard: guard, auctions: auctions, sales: sales,
 		settler: saleSettler{wallet: wallet, purchases: purchases, arts: sales},
-		mails:   tradeMailer{mailbox: mailbox}, events: events, metrics: metrics, clock: clock}
+		notices: tradeNotifier{notifier: notifier, publisher: notifications},
+		events:  events, metrics: metrics, clock: clock}
 }
 
 // Execute closes what is due and returns how many auctions it ended; one
@@ -46,7 +48,7 @@ func (uc *CloseEndedAuctions) Execute(ctx context.Context) (int, error) {
 	closed := 0
 	var errs []error
 	for _, d := range due {
-		ended, err := uc.closeOne(ctx, d.ID)
+		ended, made, err := uc.closeOne(ctx, d.ID)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("close auction %d: %w", d.ID, err))
 			continue
@@ -63,17 +65,20 @@ func (uc *CloseEndedAuctions) Execute(ctx context.Context) (int, error) {
 			uc.events.Publish(ctx, AuctionEvent{Kind: EventClosed, AuctionID: a.ID(), Amount: a.HighestAmount(),
 				BidderID: a.HighestBidderID(), BidderNickname: winner,
 				BidCount: a.BidCount(), EndAt: a.Terms().EndAt(), Status: a.StoredStatus(), At: now})
+			uc.notices.publish(ctx, made)
 		}
 	}
 	return closed, errors.Join(errs...)
 }
 
-// closeOne returns the ended auction with its winner, or no auction when
-// someone else closed it first or a late bid extended it.
-func (uc *CloseEndedAuctions) closeOne(ctx context.Context, auctionID int64) (AuctionDetail, error) {
+// closeOne returns the ended auction with its winner and the notifications
+// its end made, or no auction when someone else closed it first or a late bid
+// extended it.
+func (uc *CloseEndedAuctions) closeOne(ctx context.Context, auctionID int64) (AuctionDetail, []notification.Notification, error) {
 	var ended AuctionDetail
+	var made []notification.Notification
 	err := uc.guard.WithAuction(ctx, auctionID, func(ctx context.Context) error {
-		ended = AuctionDetail{}
+		ended, made = AuctionDetail{}, nil
 		d, err := uc.auctions.Get(ctx, auctionID)
 		if err != nil {
 			return err
@@ -94,18 +99,26 @@ func (uc *CloseEndedAuctions) closeOne(ctx context.Context, auctionID int64) (Au
 			if err := uc.sales.MarkUnsold(ctx, artID); err != nil {
 				return fmt.Errorf("mark art %d unsold: %w", artID, err)
 			}
+			made, err = uc.notices.write(ctx, Notices{
+				Mails:         []MemberMail{unsoldMail(ownerID, artID)},
+				Notifications: notification.AuctionFailed(artID, auctionID, ownerID, a.HasBids()),
+				At:            now,
+			})
+			if err != nil {
+				return err
+			}
 			ended = d
-			return uc.mails.send(ctx, unsoldMail(ownerID, artID))
+			return nil
 		}
 		if _, err := uc.settler.settle(ctx, settlement, artID, ownerID, purchase.KindAuction, now); err != nil {
 			return err
 		}
-		if err := uc.mails.send(ctx, wonMail(settlement.BuyerID, artID, settlement.Price),
-			soldMail(ownerID, artID, settlement.Price)); err != nil {
+		made, err = uc.notices.write(ctx, saleNotices(artID, auctionID, ownerID, settlement.BuyerID, settlement.Price, now))
+		if err != nil {
 			return err
 		}
 		ended = d
 		return nil
 	})
-	return ended, err
+	return ended, made, err
 }

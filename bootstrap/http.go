@@ -21,7 +21,8 @@ func readinessChecks(db *bun.DB, client *goredis.Client) []httpapi.ReadinessChec
 }
 
 func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases, catalog httpapi.CatalogUseCases,
-	trade httpapi.TradeUseCases, imageSearch httpapi.ImageSearchUseCases, live httpapi.LiveUseCases, checks []httpapi.ReadinessCheck,
+	trade httpapi.TradeUseCases, imageSearch httpapi.ImageSearchUseCases, live httpapi.LiveUseCases,
+	notifications httpapi.NotificationUseCases, checks []httpapi.ReadinessCheck,
 	registry *prometheus.Registry, logger *zap.Logger) (*httpapi.Server, error) {
 	server, err := httpapi.NewServer(httpapi.ServerSettings{
 		Addr: cfg.HTTPAddr,
@@ -37,7 +38,7 @@ func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases,
 			WriteTimeout: cfg.LiveWriteTimeout, RetryHint: cfg.LiveRetryHint,
 		},
 		CatalogCache: httpapi.CatalogCacheSettings{TTL: cfg.CatalogCacheTTL, MaxBytes: cfg.CatalogCacheMB << 20},
-	}, account, catalog, trade, imageSearch, live, checks, registry, logger)
+	}, account, catalog, trade, imageSearch, live, notifications, checks, registry, logger)
 	if err != nil {
 		return nil, err
 	}
