@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -51,15 +50,13 @@ func (h notificationHandlers) list(c echo.Context) error {
 
 // unreadQuery reads ?unread=, true or false; absent means false.
 func unreadQuery(c echo.Context) (bool, error) {
-	raw := c.QueryParam("unread")
-	if raw == "" {
+	switch c.QueryParam("unread") {
+	case "", "false":
 		return false, nil
+	case "true":
+		return true, nil
 	}
-	unread, err := strconv.ParseBool(raw)
-	if err != nil || (raw != "true" && raw != "false") {
-		return false, validation.Field("unread", "must be true or false")
-	}
-	return unread, nil
+	return false, validation.Field("unread", "must be true or false")
 }
 
 func (h notificationHandlers) unreadCount(c echo.Context) error {

@@ -97,7 +97,7 @@ func (s *NotificationStore) List(ctx context.Context, memberID int64, unreadOnly
 		if err != nil {
 			return none, fmt.Errorf("count notifications: %w", err)
 		}
-		result.Total = application.Total{Count: n}
+		result.Total = application.CappedTotal(n)
 	}
 	return result, nil
 }
