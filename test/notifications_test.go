@@ -1,7 +1,9 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -264,4 +266,132 @@ func TestNotificationListPagesByCursorAndRefusesBadInput(t *testing.T) {
 	res = ann.do(http.MethodPut, "/api/v1/me/notifications/999999/read", nil)
 	assert.Equal(t, http.StatusNotFound, res.status)
 	assert.Equal(t, "NOTIFICATION_NOT_FOUND", res.problemCode(t))
+}
+
+// requestMemberStream GETs /me/events with the given credentials (a bearer
+// token, or "ticket=" for a ticket) and Last-Event-ID, and checks the
+// answer's head against the OpenAPI document.
+func (a *app) requestMemberStream(t *testing.T, token, ticket, lastEventID string) *http.Response {
+	t.Helper()
+	url := a.base + "/api/v1/me/events"
+	if ticket != "" {
+		url += "?ticket=" + ticket
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if lastEventID != "" {
+		req.Header.Set("Last-Event-ID", lastEventID)
+	}
+	res, err := streamClient.Do(req)
+	require.NoError(t, err)
+	var body []byte
+	if res.StatusCode != http.StatusOK {
+		body, err = io.ReadAll(res.Body)
+		require.NoError(t, err)
+		res.Body.Close()
+	}
+	checkAgainstSpec(t, req, nil, res, body)
+	return res
+}
+
+func (a *app) openMemberStream(t *testing.T, token, ticket, lastEventID string) *eventStream {
+	t.Helper()
+	res := a.requestMemberStream(t, token, ticket, lastEventID)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, "text/event-stream", res.Header.Get("Content-Type"))
+	return readStream(t, res.Body)
+}
+
+// expectNotification checks the next event is a notification shown as want,
+// with its id as the event's, and returns it.
+func (s *eventStream) expectNotification(want string) notificationBody {
+	s.t.Helper()
+	e := s.next()
+	require.Equal(s.t, "notification", e.kind, "%+v", e)
+	var n notificationBody
+	require.NoError(s.t, json.Unmarshal([]byte(e.data), &n), "data: %s", e.data)
+	require.Equal(s.t, want, n.String())
+	require.Equal(s.t, itoa(n.ID), e.id, "the event's id is the notification's")
+	return n
+}
+
+func (c *client) streamTicket() string {
+	t := c.app.t
+	t.Helper()
+	res := c.do(http.MethodPost, "/api/v1/me/stream-tickets", nil)
+	require.Equal(t, http.StatusCreated, res.status, "%s", res.body)
+	var body struct {
+		Ticket    string `json:"ticket"`
+		ExpiresIn int64  `json:"expires_in"`
+	}
+	res.decode(t, &body)
+	require.Equal(t, int64(60), body.ExpiresIn)
+	require.NotEmpty(t, body.Ticket)
+	return body.Ticket
+}
+
+// TestMemberStreamAcrossInstances: a member's stream on one instance gets what
+// happens through another, picks up after a reconnect with Last-Event-ID, and
+// opens with a one-use ticket made on either.
+func TestMemberStreamAcrossInstances(t *testing.T) {
+	t.Parallel()
+	env := withEnv(map[string]string{"LIVE_HEARTBEAT": "200ms"})
+	a := startApp(t, env)
+	b := startAppBeside(t, a, env)
+	seller, _ := a.member("ms-seller@example.com", "msseller", 0)
+	annOnA, _ := a.member("ms-ann@example.com", "msann", 1_000_000)
+	bobOnA, _ := a.member("ms-bob@example.com", "msbob", 1_000_000)
+	annOnB, bobOnB := annOnA.as(b), bobOnA.as(b)
+	lot := seller.listAuction("Pier", 1000, time.Now().Add(time.Hour), nil)
+	amount := int64(1000)
+	bidOnB := func(c *client) {
+		t.Helper()
+		require.Equal(t, http.StatusCreated, c.bid(lot.Auction.ID, amount).status)
+		amount += 10
+	}
+	bidOnB(annOnB)
+
+	stream := a.openMemberStream(t, annOnA.token, "", "")
+	select {
+	case e := <-stream.events:
+		assert.True(t, e.comment, "a quiet member stream sends heartbeats: %+v", e)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no heartbeat")
+	}
+	bidOnB(bobOnB)
+	first := stream.expectNotification("outbid 1010 -")
+	require.NoError(t, stream.body.Close())
+
+	// While ann is away: she bids back, bob outbids her again.
+	bidOnB(annOnB)
+	bidOnB(bobOnB)
+	back := a.openMemberStream(t, annOnA.token, "", itoa(first.ID))
+	missed := back.expectNotification("outbid 1030 -")
+	assert.Greater(t, missed.ID, first.ID)
+	bidOnB(annOnB)
+	bidOnB(bobOnB)
+	back.expectNotification("outbid 1050 -")
+
+	// A browser's way in: a ticket made on b opens a stream on a, once.
+	ticket := annOnB.streamTicket()
+	byTicket := a.openMemberStream(t, "", ticket, "")
+	bidOnB(annOnB)
+	bidOnB(bobOnB)
+	byTicket.expectNotification("outbid 1070 -")
+	back.expectNotification("outbid 1070 -")
+	for _, refused := range []struct{ name, ticket string }{
+		{"a used ticket", ticket}, {"an unknown ticket", "not-a-ticket"}, {"no credentials", ""},
+	} {
+		res := b.requestMemberStream(t, "", refused.ticket, "")
+		assert.Equal(t, http.StatusUnauthorized, res.StatusCode, refused.name)
+		assert.Equal(t, "application/problem+json", res.Header.Get("Content-Type"), refused.name)
+	}
+	// Bob's stream carries only his own.
+	bobStream := b.openMemberStream(t, bobOnA.token, "", "")
+	bidOnB(annOnB)
+	bobStream.expectNotification("outbid 1080 -")
+	assert.Equal(t, 4, len(annOnA.notifications(false)), "ann's inbox is what her streams showed")
 }
