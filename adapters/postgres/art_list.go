@@ -343,17 +343,16 @@ const fewTagged = 1000
 // hashtag's arts, a page sorts all of them; walking the sort's index, it reads
 // about a page for each share of arts carrying the hashtag: the first is
 // cheap for a rare hashtag (or one nobody uses), the second for a common one.
-// Both readings are in the statement, each behind a count of the hashtag's
-// arts that stops past fewTagged; Postgres runs only the one whose gate
-// passes, so the statement's one generic plan serves every hashtag.
+// Both readings are in the statement, each behind the hashtag's counter;
+// Postgres runs only the one whose gate passes, so the statement's one
+// generic plan serves every hashtag.
 func (b *artListBuilder) taggedSingleOrder(pos *artPosition, offset string) string {
 	order := b.shape.order
 	conds := b.conditionsButTag(false)
 	if pos != nil {
 		conds = append(conds, order.after(&b.args, pos.value, pos.id))
 	}
-	tagged := "(SELECT count(*) FROM (SELECT 1 FROM art_hashtags AS g WHERE g.name = " + b.hashtag +
-		" LIMIT " + strconv.Itoa(fewTagged+1) + ") AS tagged)"
+	tagged := b.taggedCount()
 	few := "SELECT t.id, t.k, 0 AS part FROM art_hashtags AS h CROSS JOIN LATERAL (SELECT a.id, " + order.value +
 		" AS k FROM arts AS a" + where(append([]string{"a.id = h.art_id"}, conds...)) +
 		// OFFSET 0 keeps each tagged art a lookup by id.
@@ -458,6 +457,12 @@ func (b *artListBuilder) openJoin() string {
 	return ""
 }
 
+// taggedCount is how many arts carry the list's hashtag, from its counter
+// rows (hashtag_counts, kept by triggers on art_hashtags).
+func (b *artListBuilder) taggedCount() string {
+	return "(SELECT COALESCE(sum(c.art_count), 0) FROM hashtag_counts AS c WHERE c.name = " + b.hashtag + ")"
+}
+
 // countedByCounters tells whether the list's filters are only type and
 // status, whose total counter rows hold exactly.
 func (s artListShape) countedByCounters() bool {
@@ -466,10 +471,14 @@ func (s artListShape) countedByCounters() bool {
 }
 
 // total is the expression of the list's total on a numbered page: a sum of
-// counters, exact however large, when the filters are only type and status;
-// else a count that stops past the cap.
+// counters, exact however large, when the filters are only type and status,
+// or only a hashtag; else a count that stops past the cap.
 func (b *artListBuilder) total() string {
 	q := b.shape.q
+	if b.hashtag != "" && len(b.conditionsButTag(false)) == 0 {
+		// Only the hashtag filters: its counter holds the total exactly.
+		return b.taggedCount()
+	}
 	if b.shape.countedByCounters() {
 		var conds []string
 		if b.typ != "" {
@@ -495,9 +504,6 @@ func (b *artListBuilder) total() string {
 		// Open auctions are found through auctions_open_ending_idx.
 		counted = "SELECT 1 FROM auctions AS au" + b.openJoin() +
 			where(append([]string{b.openAuction()}, b.conditions(true)...))
-	case b.hashtag != "" && len(conds) == 1:
-		// Every art_hashtags row is one art's: art_hashtags_name_idx counts alone.
-		counted = "SELECT 1 FROM art_hashtags AS h WHERE h.name = " + b.hashtag
 	default:
 		counted = "SELECT 1 FROM arts AS a" + where(conds)
 	}
