@@ -45,3 +45,14 @@ CREATE TRIGGER hashtag_counts_delete AFTER DELETE ON art_hashtags
 -- The rows already there.
 INSERT INTO hashtag_counts (name, slot, art_count)
 SELECT name, (art_id % 16)::smallint, count(*) FROM art_hashtags GROUP BY 1, 2;
+
+-- A hashtag's works newest or oldest first (the default sort of a hashtag's
+-- page) read off its own tag rows in order: each row carries its art's listing
+-- time, which never changes, so the page walks one index whatever the
+-- hashtag's size and however deep. The other sorts' keys (price, likes, bids)
+-- change with every bid and like and stay on arts.
+ALTER TABLE art_hashtags ADD COLUMN art_created_at timestamptz;
+UPDATE art_hashtags AS h SET art_created_at = a.created_at FROM arts AS a WHERE a.id = h.art_id;
+ALTER TABLE art_hashtags ALTER COLUMN art_created_at SET NOT NULL;
+CREATE INDEX art_hashtags_newest_idx ON art_hashtags (name, art_created_at DESC, art_id DESC);
+CREATE INDEX art_hashtags_oldest_idx ON art_hashtags (name, art_created_at, (-art_id)) INCLUDE (art_id);
