@@ -186,11 +186,13 @@ func newArtListShape(q application.ArtQuery, page application.PageRequest) (artL
 }
 
 // planPerCall tells whether the best plan of this shape's statements depends
-// on their arguments: how many arts a text, a hashtag (but in a gated
-// statement) or an owner matches, or how deep an offset goes (a generic plan
+// on their arguments: how many arts a text, a hashtag (but in a gated or
+// hashtag-ordered statement) or an owner (but newest first, which always
+// walks arts_owner_idx) matches, or how deep an offset goes (a generic plan
 // expects an OFFSET $n to skip a tenth of the table).
 func (s artListShape) planPerCall() bool {
-	return s.q.Text != "" || s.q.Hashtag != "" && !s.tagGated && !s.tagOrdered || s.q.OwnerID != 0 || s.offset > 0
+	ownerNewest := s.q.OwnerID != 0 && !s.endingSoon && s.order == artOrders[application.SortNewest]
+	return s.q.Text != "" || s.q.Hashtag != "" && !s.tagGated && !s.tagOrdered || s.q.OwnerID != 0 && !ownerNewest || s.offset > 0
 }
 
 // runner runs this shape's statements: prepared once per connection, or
