@@ -108,6 +108,10 @@ var (
 	openEndingOrder = keysetOrder{value: "au.end_at", id: "au.art_id", byTime: true}
 	// restNewestOrder is ending_soon's second part: every other art, newest first.
 	restNewestOrder = artOrders[application.SortNewest]
+	// taggedNewestOrder and taggedOldestOrder are a hashtag's rows by their
+	// art's listing time, the same keys as arts newest and oldest first.
+	taggedNewestOrder = keysetOrder{value: "h.art_created_at", id: "h.art_id", descending: true, byTime: true}
+	taggedOldestOrder = keysetOrder{value: "h.art_created_at", id: "h.art_id", byTime: true}
 )
 
 // Parts of ending_soon, as keysets and the statement's p.part tell them.
@@ -147,6 +151,9 @@ type artListShape struct {
 	// tagGated: a hashtag list read one of two ways, picked by how many arts
 	// carry the hashtag (see taggedSingleOrder).
 	tagGated bool
+	// tagOrdered: a hashtag list by listing time, read off the hashtag's own
+	// rows in order.
+	tagOrdered bool
 }
 
 func newArtListShape(q application.ArtQuery, page application.PageRequest) (artListShape, error) {
@@ -165,17 +172,27 @@ func newArtListShape(q application.ArtQuery, page application.PageRequest) (artL
 			return artListShape{}, fmt.Errorf("list arts: unknown sort %q", q.Sort)
 		}
 		s.order = order
-		s.tagGated = q.Hashtag != "" && q.Text == ""
+		switch {
+		case q.Hashtag == "" || q.Text != "":
+		case q.Sort == application.SortOldest:
+			s.order, s.tagOrdered = taggedOldestOrder, true
+		case order == artOrders[application.SortNewest]:
+			s.order, s.tagOrdered = taggedNewestOrder, true
+		default:
+			s.tagGated = true
+		}
 	}
 	return s, nil
 }
 
 // planPerCall tells whether the best plan of this shape's statements depends
-// on their arguments: how many arts a text, a hashtag (but in a gated
-// statement) or an owner matches, or how deep an offset goes (a generic plan
+// on their arguments: how many arts a text, a hashtag (but in a gated or
+// hashtag-ordered statement) or an owner (but newest first, which always
+// walks arts_owner_idx) matches, or how deep an offset goes (a generic plan
 // expects an OFFSET $n to skip a tenth of the table).
 func (s artListShape) planPerCall() bool {
-	return s.q.Text != "" || s.q.Hashtag != "" && !s.tagGated || s.q.OwnerID != 0 || s.offset > 0
+	ownerNewest := s.q.OwnerID != 0 && !s.endingSoon && s.order == artOrders[application.SortNewest]
+	return s.q.Text != "" || s.q.Hashtag != "" && !s.tagGated && !s.tagOrdered || s.q.OwnerID != 0 && !ownerNewest || s.offset > 0
 }
 
 // runner runs this shape's statements: prepared once per connection, or
@@ -343,17 +360,16 @@ const fewTagged = 1000
 // hashtag's arts, a page sorts all of them; walking the sort's index, it reads
 // about a page for each share of arts carrying the hashtag: the first is
 // cheap for a rare hashtag (or one nobody uses), the second for a common one.
-// Both readings are in the statement, each behind a count of the hashtag's
-// arts that stops past fewTagged; Postgres runs only the one whose gate
-// passes, so the statement's one generic plan serves every hashtag.
+// Both readings are in the statement, each behind the hashtag's counter;
+// Postgres runs only the one whose gate passes, so the statement's one
+// generic plan serves every hashtag.
 func (b *artListBuilder) taggedSingleOrder(pos *artPosition, offset string) string {
 	order := b.shape.order
 	conds := b.conditionsButTag(false)
 	if pos != nil {
 		conds = append(conds, order.after(&b.args, pos.value, pos.id))
 	}
-	tagged := "(SELECT count(*) FROM (SELECT 1 FROM art_hashtags AS g WHERE g.name = " + b.hashtag +
-		" LIMIT " + strconv.Itoa(fewTagged+1) + ") AS tagged)"
+	tagged := b.taggedCount()
 	few := "SELECT t.id, t.k, 0 AS part FROM art_hashtags AS h CROSS JOIN LATERAL (SELECT a.id, " + order.value +
 		" AS k FROM arts AS a" + where(append([]string{"a.id = h.art_id"}, conds...)) +
 		// OFFSET 0 keeps each tagged art a lookup by id.
@@ -368,7 +384,7 @@ func (b *artListBuilder) taggedSingleOrder(pos *artPosition, offset string) stri
 }
 
 // singleOrder is the page of a list read in one index order: a sort of arts,
-// or a member's likes. It yields p(id, k, part).
+// a hashtag's arts by listing time, or a member's likes. It yields p(id, k, part).
 func (b *artListBuilder) singleOrder(pos *artPosition, offset string) string {
 	if b.shape.tagGated {
 		return b.taggedSingleOrder(pos, offset)
@@ -376,6 +392,13 @@ func (b *artListBuilder) singleOrder(pos *artPosition, offset string) string {
 	conds := b.conditions(false)
 	var from string
 	switch {
+	case b.shape.tagOrdered:
+		conds = b.conditionsButTag(false)
+		from = "SELECT h.art_id AS id, h.art_created_at AS k, 0 AS part FROM art_hashtags AS h"
+		if len(conds) > 0 {
+			from += " JOIN arts AS a ON a.id = h.art_id"
+		}
+		conds = append([]string{"h.name = " + b.hashtag}, conds...)
 	case b.liked != "" && len(conds) == 0:
 		from = "SELECT l.art_id AS id, l.created_at AS k, 0 AS part FROM art_likes AS l"
 		conds = []string{"l.member_id = " + b.liked}
@@ -458,6 +481,12 @@ func (b *artListBuilder) openJoin() string {
 	return ""
 }
 
+// taggedCount is how many arts carry the list's hashtag, from its counter
+// rows (hashtag_counts, kept by triggers on art_hashtags).
+func (b *artListBuilder) taggedCount() string {
+	return "(SELECT COALESCE(sum(c.art_count), 0) FROM hashtag_counts AS c WHERE c.name = " + b.hashtag + ")"
+}
+
 // countedByCounters tells whether the list's filters are only type and
 // status, whose total counter rows hold exactly.
 func (s artListShape) countedByCounters() bool {
@@ -466,10 +495,19 @@ func (s artListShape) countedByCounters() bool {
 }
 
 // total is the expression of the list's total on a numbered page: a sum of
-// counters, exact however large, when the filters are only type and status;
-// else a count that stops past the cap.
+// counters, exact however large, when the filters are only type and status,
+// only a hashtag, or only a member's likes; else a count that stops past the
+// cap.
 func (b *artListBuilder) total() string {
 	q := b.shape.q
+	if b.liked != "" && len(b.conditions(false)) == 0 {
+		// Only the member's likes: their counter holds the total exactly.
+		return "(SELECT COALESCE((SELECT t.art_count FROM member_like_totals AS t WHERE t.member_id = " + b.liked + "), 0))"
+	}
+	if b.hashtag != "" && b.liked == "" && len(b.conditionsButTag(false)) == 0 {
+		// Only the hashtag filters: its counter holds the total exactly.
+		return b.taggedCount()
+	}
 	if b.shape.countedByCounters() {
 		var conds []string
 		if b.typ != "" {
@@ -484,8 +522,6 @@ func (b *artListBuilder) total() string {
 	conds := b.conditions(false)
 	var counted string
 	switch {
-	case b.liked != "" && len(conds) == 0:
-		counted = "SELECT 1 FROM art_likes AS l WHERE l.member_id = " + b.liked
 	case b.liked != "":
 		// Each of the member's likes checks its art by id: OFFSET 0 keeps the
 		// planner from joining the whole arts table instead.
@@ -495,9 +531,6 @@ func (b *artListBuilder) total() string {
 		// Open auctions are found through auctions_open_ending_idx.
 		counted = "SELECT 1 FROM auctions AS au" + b.openJoin() +
 			where(append([]string{b.openAuction()}, b.conditions(true)...))
-	case b.hashtag != "" && len(conds) == 1:
-		// Every art_hashtags row is one art's: art_hashtags_name_idx counts alone.
-		counted = "SELECT 1 FROM art_hashtags AS h WHERE h.name = " + b.hashtag
 	default:
 		counted = "SELECT 1 FROM arts AS a" + where(conds)
 	}

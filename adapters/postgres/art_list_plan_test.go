@@ -49,10 +49,10 @@ func seedManyArts(t *testing.T, db *bun.DB) {
 			'images/' || g || '.png', 'png', 640, 480, 12345, 'etag-' || g,
 			timestamptz '2026-04-01 00:00:00+00' + g * interval '1 minute'
 		FROM generate_series(1, %d) AS g`, owners[0], owners[1], owners[2], owners[3], owners[4], planArts),
-		`INSERT INTO art_hashtags (art_id, position, name)
-		SELECT id, 0, 'tag' || (id % 500) FROM arts
+		`INSERT INTO art_hashtags (art_id, position, name, art_created_at)
+		SELECT id, 0, 'tag' || (id % 500), created_at FROM arts
 		UNION ALL
-		SELECT id, 1, 'common' || (id % 3) FROM arts`,
+		SELECT id, 1, 'common' || (id % 3), created_at FROM arts`,
 		`INSERT INTO auctions (art_id, start_at, end_at, start_price, bid_increment, status, highest_amount, bid_count)
 		SELECT id, created_at, created_at + interval '60 days', price, 100, 'open',
 			CASE WHEN bid_count > 0 THEN current_price ELSE 0 END, bid_count
@@ -144,6 +144,14 @@ func planShapes(owner, fan int64) []planShape {
 			page: "first", walks: []string{"arts_bids_desc_idx"}},
 		planShape{name: "hashtag=common1 bids_desc cursor", query: application.ArtQuery{Hashtag: "common1", Sort: application.SortBidsDesc},
 			page: "cursor", walks: []string{"arts_bids_desc_idx"}},
+		planShape{name: "hashtag=common1 newest", query: application.ArtQuery{Hashtag: "common1"}, page: "first",
+			walks: []string{"art_hashtags_newest_idx"}},
+		planShape{name: "hashtag=common1 newest page 200", query: application.ArtQuery{Hashtag: "common1"}, page: "deep",
+			walks: []string{"art_hashtags_newest_idx"}},
+		planShape{name: "hashtag=common2 oldest cursor", query: application.ArtQuery{Hashtag: "common2", Sort: application.SortOldest},
+			page: "cursor", walks: []string{"art_hashtags_oldest_idx"}},
+		planShape{name: "hashtag=common1 type=auction newest", query: application.ArtQuery{Hashtag: "common1", Type: art.TypeAuction},
+			page: "first", walks: []string{"art_hashtags_newest_idx"}},
 		planShape{name: "type=auction price_asc", query: application.ArtQuery{Type: art.TypeAuction, Sort: application.SortPriceAsc},
 			page: "first", walks: []string{"arts_price_asc_idx"}},
 		planShape{name: "status=sold newest", query: application.ArtQuery{Status: application.StatusSoldArt}, page: "first",

@@ -287,6 +287,18 @@ func TestArtStoreListFilters(t *testing.T) {
 			less:  func(a, b fixtureArt) int { return cmpTime(a.createdAt, b.createdAt) },
 		},
 		{
+			name:  "hashtag alone, newest",
+			query: application.ArtQuery{Hashtag: "blue"},
+			keep:  func(a fixtureArt) bool { return a.hasTag("blue") },
+			less:  newest,
+		},
+		{
+			name:  "hashtag alone, oldest",
+			query: application.ArtQuery{Hashtag: "blue", Sort: application.SortOldest},
+			keep:  func(a fixtureArt) bool { return a.hasTag("blue") },
+			less:  func(a, b fixtureArt) int { return cmpTime(a.createdAt, b.createdAt) },
+		},
+		{
 			name:  "sold",
 			query: application.ArtQuery{Status: application.StatusSoldArt},
 			keep:  func(a fixtureArt) bool { return a.status == art.StatusSold },
@@ -504,6 +516,8 @@ func listQueries(owner, fan int64) map[string]application.ArtQuery {
 	queries["general arts ending soon"] = application.ArtQuery{Type: art.TypeGeneral, Sort: application.SortEndingSoon, Now: testNow}
 	queries["an owner's arts by likes"] = application.ArtQuery{OwnerID: owner, Sort: application.SortLikesAsc, Now: testNow}
 	queries["a hashtag by bids"] = application.ArtQuery{Hashtag: "art", Sort: application.SortBidsDesc, Now: testNow}
+	queries["a hashtag newest"] = application.ArtQuery{Hashtag: "art", Now: testNow}
+	queries["a hashtag oldest"] = application.ArtQuery{Hashtag: "art", Sort: application.SortOldest, Now: testNow}
 	queries["text newest"] = application.ArtQuery{Text: "sunset", Now: testNow}
 	queries["a member's likes"] = application.ArtQuery{LikedBy: fan, Now: testNow}
 	return queries

@@ -48,6 +48,9 @@ type hashtagRow struct {
 	ArtID    int64  `bun:"art_id,pk"`
 	Position int16  `bun:"position"`
 	Name     string `bun:"name,pk"`
+	// ArtCreatedAt is the art's listing time, which a hashtag's newest and
+	// oldest pages are read in.
+	ArtCreatedAt time.Time `bun:"art_created_at"`
 }
 
 type auctionRow struct {
@@ -234,7 +237,7 @@ func (s *ArtStore) Create(ctx context.Context, a *art.Art, au *auction.Auction) 
 			}
 			return fmt.Errorf("insert art: %w", err)
 		}
-		if err := insertHashtags(ctx, db, row.ID, a.Hashtags().List()); err != nil {
+		if err := insertHashtags(ctx, db, row.ID, row.CreatedAt, a.Hashtags().List()); err != nil {
 			return err
 		}
 		if au == nil {
@@ -252,13 +255,13 @@ func (s *ArtStore) Create(ctx context.Context, a *art.Art, au *auction.Auction) 
 	return row.ID, nil
 }
 
-func insertHashtags(ctx context.Context, db bun.IDB, artID int64, tags []string) error {
+func insertHashtags(ctx context.Context, db bun.IDB, artID int64, listedAt time.Time, tags []string) error {
 	if len(tags) == 0 {
 		return nil
 	}
 	rows := make([]hashtagRow, len(tags))
 	for i, tag := range tags {
-		rows[i] = hashtagRow{ArtID: artID, Position: int16(i), Name: tag} // at most art.MaxHashtags
+		rows[i] = hashtagRow{ArtID: artID, Position: int16(i), Name: tag, ArtCreatedAt: listedAt} // at most art.MaxHashtags
 	}
 	if _, err := db.NewInsert().Model(&rows).Exec(ctx); err != nil {
 		return fmt.Errorf("insert hashtags: %w", err)
@@ -429,7 +432,7 @@ func (s *ArtStore) Update(ctx context.Context, a *art.Art) error {
 		if _, err := db.NewDelete().Model((*hashtagRow)(nil)).Where("art_id = ?", a.ID()).Exec(ctx); err != nil {
 			return fmt.Errorf("delete hashtags: %w", err)
 		}
-		return insertHashtags(ctx, db, a.ID(), a.Hashtags().List())
+		return insertHashtags(ctx, db, a.ID(), a.CreatedAt(), a.Hashtags().List())
 	})
 }
 

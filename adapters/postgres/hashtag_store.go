@@ -11,7 +11,7 @@ import (
 
 var _ application.HashtagStore = (*HashtagStore)(nil)
 
-// HashtagStore answers hashtag autocompletion from art_hashtags.
+// HashtagStore answers hashtag autocompletion from the hashtags' counters.
 type HashtagStore struct {
 	db *bun.DB
 }
@@ -32,13 +32,15 @@ func (s *HashtagStore) Popular(ctx context.Context, prefix string, limit int) ([
 		ArtCount int    `bun:"art_count"`
 	}
 	err := idb(ctx, s.db).NewSelect().
-		TableExpr("art_hashtags AS h").
-		ColumnExpr("h.name").
-		ColumnExpr("count(*) AS art_count").
-		// A literal pattern with text_pattern_ops lets art_hashtags_name_idx serve the prefix.
-		Where(`h.name LIKE ? ESCAPE '\'`, escapeLike(prefix)+"%").
-		GroupExpr("h.name").
-		OrderExpr("art_count DESC, h.name ASC").
+		TableExpr("hashtag_counts AS c").
+		ColumnExpr("c.name").
+		ColumnExpr("sum(c.art_count) AS art_count").
+		// A literal pattern with text_pattern_ops lets hashtag_counts_prefix_idx serve the prefix.
+		Where(`c.name LIKE ? ESCAPE '\'`, escapeLike(prefix)+"%").
+		GroupExpr("c.name").
+		// A hashtag whose last art went keeps its counter rows at zero.
+		Having("sum(c.art_count) > 0").
+		OrderExpr("art_count DESC, c.name ASC").
 		Limit(int64(limit)).
 		Scan(ctx, &rows)
 	if err != nil {

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,4 +56,49 @@ func TestHashtagStorePopular(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// The counters the lists and autocompletion read follow every way an art's
+// hashtags change: arts listed at once with the same hashtags in other orders,
+// an edit that replaces them, and a delete.
+func TestHashtagCountersFollowTheTags(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	ctx := context.Background()
+	arts := postgres.NewArtStore(db)
+	owner := createMember(t, db, "painter")
+	orders := [][]string{{"sea", "sky", "sun"}, {"sun", "sky", "sea"}, {"sky", "sea"}, {"sun"}}
+	ids := make([]int64, 40)
+	var wg sync.WaitGroup
+	errs := make(chan error, len(ids))
+	for i := range ids {
+		wg.Go(func() {
+			id, err := arts.Create(ctx, newTestArt(t, owner, fmt.Sprintf("Art %d", i), "text", art.TypeGeneral, 1000, orders[i%len(orders)], testNow), nil)
+			ids[i] = id
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	for _, id := range ids[:10] {
+		a, err := arts.ByID(ctx, id)
+		require.NoError(t, err)
+		require.NoError(t, a.Edit(owner, art.Change{Hashtags: []string{"moon", "sky"}, HasHashtags: true}))
+		require.NoError(t, arts.Update(ctx, a))
+	}
+	for _, id := range ids[10:25] {
+		require.NoError(t, arts.Delete(ctx, id))
+	}
+
+	var counted, kept []application.HashtagCount
+	require.NoError(t, db.NewRaw(`SELECT name, count(*) AS art_count FROM art_hashtags GROUP BY name ORDER BY name`).Scan(ctx, &counted))
+	require.NoError(t, db.NewRaw(`SELECT name, sum(art_count) AS art_count FROM hashtag_counts GROUP BY name HAVING sum(art_count) > 0 ORDER BY name`).Scan(ctx, &kept))
+	require.Len(t, counted, 4, "moon, sea, sky and sun are left")
+	assert.Equal(t, counted, kept)
+	popular, err := postgres.NewHashtagStore(db).Popular(ctx, "", 10)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, counted, popular)
 }

@@ -126,3 +126,40 @@ func runConcurrently(t *testing.T, n int, fn func(i int) error) {
 		require.NoError(t, err, "call %d", i)
 	}
 }
+
+// The counters the total of /me/likes reads follow likes, unlikes and an
+// art's delete, with members liking several arts at once.
+func TestMemberLikeTotalsFollowTheLikes(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	ctx := context.Background()
+	likes := postgres.NewLikeStore(db)
+	owner := createMember(t, db, "painter")
+	arts := make([]int64, 6)
+	for i := range arts {
+		arts[i] = createTestArt(t, db, newTestArt(t, owner, fmt.Sprintf("Art %d", i), "text", art.TypeGeneral, 1000, []string{"a"}, testNow), nil)
+	}
+	fans := make([]int64, 5)
+	for i := range fans {
+		fans[i] = createMember(t, db, fmt.Sprintf("fan%02d", i))
+	}
+
+	runConcurrently(t, len(fans)*len(arts), func(i int) error {
+		return likes.Like(ctx, fans[i%len(fans)], arts[i/len(fans)], testNow)
+	})
+	runConcurrently(t, len(fans), func(i int) error { return likes.Unlike(ctx, fans[i], arts[i]) })
+	require.NoError(t, postgres.NewArtStore(db).Delete(ctx, arts[5]))
+
+	type total struct {
+		MemberID int64 `bun:"member_id"`
+		ArtCount int64 `bun:"art_count"`
+	}
+	var counted, kept []total
+	require.NoError(t, db.NewRaw(`SELECT member_id, count(*) AS art_count FROM art_likes GROUP BY 1 ORDER BY 1`).Scan(ctx, &counted))
+	require.NoError(t, db.NewRaw(`SELECT member_id, art_count FROM member_like_totals ORDER BY 1`).Scan(ctx, &kept))
+	require.Len(t, counted, len(fans))
+	for _, c := range counted {
+		assert.Equal(t, int64(len(arts)-2), c.ArtCount, "member %d: one unliked, one deleted", c.MemberID)
+	}
+	assert.Equal(t, counted, kept)
+}

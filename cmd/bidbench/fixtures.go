@@ -116,9 +116,9 @@ WITH art AS (
 	SELECT $1, 'Bench piece ' || g, 'A work listed by the benchmark.', 'auction', $3, $3,
 	       substr(md5(g::text), 1, 2) || '/' || md5(g::text) || '.png', 'png', 1, 1, 1, md5(g::text), now()
 	FROM generate_series(1, $2::int) AS g
-	RETURNING id
+	RETURNING id, created_at
 ), tag AS (
-	INSERT INTO art_hashtags (art_id, position, name) SELECT id, 0, 'bench' FROM art
+	INSERT INTO art_hashtags (art_id, position, name, art_created_at) SELECT id, 0, 'bench', created_at FROM art
 )
 INSERT INTO auctions (art_id, start_at, end_at, start_price, buy_now_price, bid_increment)
 SELECT id, now() - interval '1 minute', now() + interval '1 day', $3, NULLIF($4::bigint, 0), $5 FROM art

@@ -177,7 +177,8 @@ LEFT JOIN plan_auction au ON au.art_id = a.id
 LEFT JOIN plan_sale s ON s.art_id = a.id
 LEFT JOIN (SELECT art_id, count(*) AS n FROM plan_like GROUP BY art_id) l ON l.art_id = a.id
 ORDER BY a.id`},
-	{"hashtags", `INSERT INTO art_hashtags (art_id, position, name) SELECT art_id, position, name FROM plan_tag`},
+	{"hashtags", `INSERT INTO art_hashtags (art_id, position, name, art_created_at)
+		SELECT t.art_id, t.position, t.name, a.created_at FROM plan_tag AS t JOIN arts AS a ON a.id = t.art_id`},
 	{"auctions", `
 INSERT INTO auctions (id, art_id, start_at, end_at, start_price, buy_now_price, bid_increment, status,
                       highest_amount, highest_bidder_id, bid_count, created_at, updated_at)
