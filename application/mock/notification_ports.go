@@ -400,3 +400,71 @@ func (mr *MockStreamTicketsMockRecorder) Take(ctx, ticket any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Take", reflect.TypeOf((*MockStreamTickets)(nil).Take), ctx, ticket)
 }
+
+// MockNewWorkFanOuts is a mock of NewWorkFanOuts interface.
+type MockNewWorkFanOuts struct {
+	ctrl     *gomock.Controller
+	recorder *MockNewWorkFanOutsMockRecorder
+	isgomock struct{}
+}
+
+// MockNewWorkFanOutsMockRecorder is the mock recorder for MockNewWorkFanOuts.
+type MockNewWorkFanOutsMockRecorder struct {
+	mock *MockNewWorkFanOuts
+}
+
+// NewMockNewWorkFanOuts creates a new mock instance.
+func NewMockNewWorkFanOuts(ctrl *gomock.Controller) *MockNewWorkFanOuts {
+	mock := &MockNewWorkFanOuts{ctrl: ctrl}
+	mock.recorder = &MockNewWorkFanOutsMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockNewWorkFanOuts) EXPECT() *MockNewWorkFanOutsMockRecorder {
+	return m.recorder
+}
+
+// Advance mocks base method.
+func (m *MockNewWorkFanOuts) Advance(ctx context.Context, b application.NewWorkBatch, at time.Time) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Advance", ctx, b, at)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Advance indicates an expected call of Advance.
+func (mr *MockNewWorkFanOutsMockRecorder) Advance(ctx, b, at any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Advance", reflect.TypeOf((*MockNewWorkFanOuts)(nil).Advance), ctx, b, at)
+}
+
+// Claim mocks base method.
+func (m *MockNewWorkFanOuts) Claim(ctx context.Context, limit int) (application.NewWorkBatch, bool, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Claim", ctx, limit)
+	ret0, _ := ret[0].(application.NewWorkBatch)
+	ret1, _ := ret[1].(bool)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// Claim indicates an expected call of Claim.
+func (mr *MockNewWorkFanOutsMockRecorder) Claim(ctx, limit any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Claim", reflect.TypeOf((*MockNewWorkFanOuts)(nil).Claim), ctx, limit)
+}
+
+// Enqueue mocks base method.
+func (m *MockNewWorkFanOuts) Enqueue(ctx context.Context, artID, artistID int64, at time.Time) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Enqueue", ctx, artID, artistID, at)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Enqueue indicates an expected call of Enqueue.
+func (mr *MockNewWorkFanOutsMockRecorder) Enqueue(ctx, artID, artistID, at any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Enqueue", reflect.TypeOf((*MockNewWorkFanOuts)(nil).Enqueue), ctx, artID, artistID, at)
+}
