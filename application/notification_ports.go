@@ -100,24 +100,27 @@ type StreamTickets interface {
 // them in bounded batches.
 type NewWorkFanOuts interface {
 	// Enqueue records, in the listing's transaction, that artID listed by
-	// artistID is to reach the artist's followers; nothing when the artist has
-	// none.
+	// artistID is to reach the artist's followers, in as many parts as the
+	// following is large; nothing when the artist has none.
 	Enqueue(ctx context.Context, artID, artistID int64, at time.Time) error
-	// Claim takes, in the caller's transaction, the fan-out whose turn came
-	// longest ago that no other instance holds, with its next batch of at most
-	// limit followers (the latest follow first); ok is false when none waits.
-	// The fan-out stays held until the transaction ends.
+	// Claim takes, in the caller's transaction, the fan-out part whose turn
+	// came longest ago that no other worker holds, with its next batch of at
+	// most limit followers (the latest follow first); ok is false when none
+	// waits. The part stays held until the transaction ends.
 	Claim(ctx context.Context, limit int) (b NewWorkBatch, ok bool, err error)
 	// Advance records a claimed batch told, in the same transaction: the
-	// fan-out goes on after the batch's last follower, its turn moved to at,
-	// or ends with its last batch.
+	// part goes on after the batch's last follower, its turn moved to at, or
+	// ends with its last batch.
 	Advance(ctx context.Context, b NewWorkBatch, at time.Time) error
 }
 
 // NewWorkBatch is the next followers a fan-out tells of a new work.
 type NewWorkBatch struct {
 	ArtID, ArtistID int64
-	Followers       []int64
+	// Part is which share of a large following the batch belongs to: the
+	// shares are told at once, each a batch at a time.
+	Part      int
+	Followers []int64
 	// Last says no follower comes after these: the fan-out ends with them.
 	Last bool
 	// After is where the batch's last follower stands in the artist's

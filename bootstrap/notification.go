@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"fmt"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -19,16 +20,23 @@ func newNotificationPublisher(c *goredis.Client, cfg Config, m application.LiveM
 	return postgres.NewNotificationsAfterCommit(redis.NewNotificationPublisher(c, cfg.RedisKeyPrefix, m, l))
 }
 
-// newWorkPollInterval is how often an idle fan-out worker looks for new works
-// to tell followers of: a listing reaches them well within 5 s.
-const newWorkPollInterval = 250 * time.Millisecond
+// The new-work fan-out workers of one instance: an idle one looks for new
+// works every newWorkPollInterval, so a listing starts reaching its artist's
+// followers within it; newWorkWorkers tell the parts of a large following at
+// once.
+const (
+	newWorkPollInterval = 250 * time.Millisecond
+	newWorkWorkers      = 2
+)
 
 func startNewWorkFanOut(lc fx.Lifecycle, fanOut *application.FanOutNewWork, logger *zap.Logger) error {
-	worker, err := background.NewPeriodic("new work fan-out", fanOut, newWorkPollInterval, logger)
-	if err != nil {
-		return err
+	for i := range newWorkWorkers {
+		worker, err := background.NewPeriodic(fmt.Sprintf("new work fan-out %d", i+1), fanOut, newWorkPollInterval, logger)
+		if err != nil {
+			return err
+		}
+		lc.Append(fx.Hook{OnStart: worker.Start, OnStop: worker.Stop})
 	}
-	lc.Append(fx.Hook{OnStart: worker.Start, OnStop: worker.Stop})
 	return nil
 }
 

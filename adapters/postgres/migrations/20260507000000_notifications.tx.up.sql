@@ -38,19 +38,24 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_unread_idx ON notifications (member_id, seq) WHERE read_at IS NULL;
 
 -- New works waiting to reach their artist's followers. The listing writes its
--- row; a worker on any instance claims one (FOR UPDATE SKIP LOCKED), notifies
--- the next bounded batch of followers and moves the cursor on, or deletes the
--- row after the last batch. Deleting the art drops its fan-out.
+-- rows; a worker on any instance claims one (FOR UPDATE SKIP LOCKED), notifies
+-- its next bounded batch of followers and moves its cursor on, or deletes it
+-- after its last batch. A large following is split into parts (the followers
+-- whose id modulo parts is part), which workers tell at once. Deleting the art
+-- drops its fan-out.
 CREATE TABLE new_work_fanouts (
-    art_id            bigint      PRIMARY KEY REFERENCES arts (id) ON DELETE CASCADE,
+    art_id            bigint      NOT NULL REFERENCES arts (id) ON DELETE CASCADE,
+    part              smallint    NOT NULL,
+    parts             smallint    NOT NULL CONSTRAINT new_work_fanouts_part_check CHECK (part >= 0 AND part < parts),
     artist_id         bigint      NOT NULL REFERENCES members (id) ON DELETE CASCADE,
-    -- The last follower notified, in the order of the followers index (the
-    -- latest follow first); NULL before the first batch.
+    -- The last follower of the part notified, in the order of the followers
+    -- index (the latest follow first); NULL before the first batch.
     after_followed_at timestamptz,
     after_follower_id bigint,
     -- The fan-out whose turn came longest ago goes next, so that a large one
     -- takes turns with the others instead of holding them up.
-    turn_at           timestamptz NOT NULL
+    turn_at           timestamptz NOT NULL,
+    PRIMARY KEY (art_id, part)
 );
 
 CREATE INDEX new_work_fanouts_turn_idx ON new_work_fanouts (turn_at);
