@@ -40,7 +40,7 @@ func showAll(ns []notification.Notification) []shown {
 	return got
 }
 
-func notify(t *testing.T, ctx context.Context, db *bun.DB, n application.Notices) []notification.Notification {
+func notify(ctx context.Context, t *testing.T, db *bun.DB, n application.Notices) []notification.Notification {
 	t.Helper()
 	if n.At.IsZero() {
 		n.At = testNow
@@ -58,7 +58,7 @@ func TestNotifierWritesMailsAndNotificationsInOneGo(t *testing.T) {
 	buyer := createMember(t, db, "buyer")
 	artID, auctionID := createAuctionArt(t, db, seller, "Storm", testNow.Add(time.Hour))
 
-	made := notify(t, ctx, db, application.Notices{
+	made := notify(ctx, t, db, application.Notices{
 		Mails: []application.MemberMail{
 			{MemberID: buyer, Subject: "You won", Text: "Yours."},
 			{MemberID: seller, Subject: "Sold", Text: "Paid."},
@@ -97,7 +97,7 @@ func TestNotifierTellsEveryOtherBidderOnceThatTheyLost(t *testing.T) {
 	_, otherAuction := createAuctionArt(t, db, seller, "Calm", testNow.Add(time.Hour))
 	bid(t, store, otherAuction, carl, 10_000, testNow)
 
-	sold := notify(t, ctx, db, application.Notices{Notifications: notification.AuctionSold(artID, auctionID, seller, bob, 10_400)})
+	sold := notify(ctx, t, db, application.Notices{Notifications: notification.AuctionSold(artID, auctionID, seller, bob, 10_400)})
 	assert.ElementsMatch(t, []shown{
 		{member: seller, seq: 1, kind: notification.KindArtSold, amount: 10_400, actor: "bob"},
 		{member: bob, seq: 1, kind: notification.KindAuctionWon, amount: 10_400},
@@ -105,7 +105,7 @@ func TestNotifierTellsEveryOtherBidderOnceThatTheyLost(t *testing.T) {
 		{member: carl, seq: 1, kind: notification.KindAuctionLost, amount: 10_400},
 	}, showAll(sold), "ann bid twice and is told once; the buyer is not told he lost")
 
-	failed := notify(t, ctx, db, application.Notices{Notifications: notification.AuctionFailed(artID, auctionID, seller, true)})
+	failed := notify(ctx, t, db, application.Notices{Notifications: notification.AuctionFailed(artID, auctionID, seller, true)})
 	assert.ElementsMatch(t, []shown{
 		{member: seller, seq: 2, kind: notification.KindAuctionFailed},
 		{member: ann, seq: 2, kind: notification.KindAuctionLost},
@@ -147,7 +147,7 @@ func TestNotifierJoinsTheTransaction(t *testing.T) {
 	errBoom := errors.New("boom")
 
 	err := postgres.NewTransactor(db).WithinTx(context.Background(), func(ctx context.Context) error {
-		notify(t, ctx, db, application.BidNotices(1, 1, 1000, alice, testNow))
+		notify(ctx, t, db, application.BidNotices(1, 1, 1000, alice, testNow))
 		return errBoom
 	})
 
@@ -222,7 +222,7 @@ func inboxOf(t *testing.T, db *bun.DB, memberID int64, n int) []notification.Not
 	t.Helper()
 	var made []notification.Notification
 	for i := range n {
-		made = append(made, notify(t, context.Background(), db, application.BidNotices(1, 1, int64(1001+i), memberID, testNow))...)
+		made = append(made, notify(context.Background(), t, db, application.BidNotices(1, 1, int64(1001+i), memberID, testNow))...)
 	}
 	return made
 }
