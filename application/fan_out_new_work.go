@@ -36,8 +36,12 @@ func NewFanOutNewWork(tx Transactor, fanOuts NewWorkFanOuts, notifier Notifier, 
 }
 
 // Execute tells batches until no fan-out waits, at most newWorkBatchesPerRun
-// of them, and returns how many followers it told.
+// of them, and returns how many followers it told. An idle run costs one read.
 func (uc *FanOutNewWork) Execute(ctx context.Context) (int, error) {
+	waiting, err := uc.fanOuts.Waiting(ctx)
+	if err != nil || !waiting {
+		return 0, err
+	}
 	told := 0
 	for range newWorkBatchesPerRun {
 		made, claimed, err := uc.tellBatch(ctx)

@@ -38,6 +38,11 @@ func newFanOutFixture(t *testing.T) fanOutFixture {
 	return f
 }
 
+// expectWaiting makes the run find fan-outs waiting, outside a transaction.
+func (f fanOutFixture) expectWaiting() *gomock.Call {
+	return f.fanOuts.EXPECT().Waiting(outsideTx()).Return(true, nil)
+}
+
 // followers are n member ids from 100.
 func followers(from, n int) []int64 {
 	ids := make([]int64, n)
@@ -69,6 +74,7 @@ func TestFanOutNewWorkTellsBatchesUntilNoneWaits(t *testing.T) {
 		After: application.Keyset{1, 599}}
 	last := application.NewWorkBatch{ArtID: 42, ArtistID: aliceID, Followers: followers(application.NewWorkBatchSize, 3), Last: true}
 	gomock.InOrder(
+		f.expectWaiting(),
 		f.expectBatch(t, first),
 		f.expectBatch(t, last),
 		f.fanOuts.EXPECT().Claim(inTx(), application.NewWorkBatchSize).Return(application.NewWorkBatch{}, false, nil),
@@ -84,6 +90,7 @@ func TestFanOutNewWorkEndsAFanOutWhoseFollowersLeft(t *testing.T) {
 	f := newFanOutFixture(t)
 	empty := application.NewWorkBatch{ArtID: 42, ArtistID: aliceID, Last: true}
 	gomock.InOrder(
+		f.expectWaiting(),
 		f.expectBatch(t, empty),
 		f.fanOuts.EXPECT().Claim(inTx(), application.NewWorkBatchSize).Return(application.NewWorkBatch{}, false, nil),
 	)
@@ -98,6 +105,7 @@ func TestFanOutNewWorkBoundsOneRun(t *testing.T) {
 	f := newFanOutFixture(t)
 	batch := application.NewWorkBatch{ArtID: 42, ArtistID: aliceID, Followers: followers(0, 1), After: application.Keyset{1, 100}}
 	made := madeFrom(notification.WorkListed(42, aliceID, batch.Followers))
+	f.expectWaiting()
 	f.fanOuts.EXPECT().Claim(inTx(), gomock.Any()).Return(batch, true, nil).Times(40)
 	f.notifier.EXPECT().Notify(inTx(), gomock.Any()).Return(made, nil).Times(40)
 	f.fanOuts.EXPECT().Advance(inTx(), batch, fixedTestNow).Return(nil).Times(40)
@@ -107,6 +115,23 @@ func TestFanOutNewWorkBoundsOneRun(t *testing.T) {
 
 	require.NoError(t, err)
 	assert.Equal(t, 40, told, "the next run goes on")
+}
+
+func TestFanOutNewWorkIdleCostsOneReadAndNoTransaction(t *testing.T) {
+	ctrl := gomock.NewController(t)
+	fanOuts := mock.NewMockNewWorkFanOuts(ctrl)
+	// No transactor, notifier or publisher call: gomock fails on them.
+	uc := application.NewFanOutNewWork(mock.NewMockTransactor(ctrl), fanOuts, mock.NewMockNotifier(ctrl),
+		mock.NewMockNotificationPublisher(ctrl), newFixedClock(ctrl))
+	fanOuts.EXPECT().Waiting(gomock.Any()).Return(false, nil)
+	told, err := uc.Execute(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, told)
+
+	boom := errors.New("boom")
+	fanOuts.EXPECT().Waiting(gomock.Any()).Return(false, boom)
+	_, err = uc.Execute(context.Background())
+	require.ErrorIs(t, err, boom)
 }
 
 func TestFanOutNewWorkFailuresRollTheBatchBack(t *testing.T) {
@@ -132,6 +157,7 @@ func TestFanOutNewWorkFailuresRollTheBatchBack(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFanOutFixture(t)
+			f.expectWaiting()
 			tt.arrange(f)
 			// Nothing is published: gomock fails on it.
 

@@ -103,6 +103,9 @@ type NewWorkFanOuts interface {
 	// artistID is to reach the artist's followers, in as many parts as the
 	// following is large; nothing when the artist has none.
 	Enqueue(ctx context.Context, artID, artistID int64, at time.Time) error
+	// Waiting tells whether any fan-out waits, without a transaction: what
+	// an idle worker asks.
+	Waiting(ctx context.Context) (bool, error)
 	// Claim takes, in the caller's transaction, the fan-out part whose turn
 	// came longest ago that no other worker holds, with its next batch of at
 	// most limit followers (the latest follow first); ok is false when none

@@ -52,6 +52,17 @@ func (s *NewWorkFanOuts) Enqueue(ctx context.Context, artID, artistID int64, at 
 	return nil
 }
 
+const fanOutWaitingSQL = `SELECT EXISTS (SELECT FROM new_work_fanouts)`
+
+// Waiting reads whether any fan-out part is left, held or not.
+func (s *NewWorkFanOuts) Waiting(ctx context.Context) (bool, error) {
+	var waiting bool
+	if err := prepared(ctx, s.db).QueryRow(ctx, fanOutWaitingSQL).Scan(&waiting); err != nil {
+		return false, fmt.Errorf("look for fan-outs: %w", err)
+	}
+	return waiting, nil
+}
+
 // claimFanOutSQL locks the fan-out part whose turn came longest ago,
 // skipping the ones other workers hold, and reads its next $1 followers:
 // those of its part after its position in the index's order (followed

@@ -58,9 +58,17 @@ func TestNewWorkFanOutsEnqueueOnlyForAnArtistWithFollowers(t *testing.T) {
 	loner, artist, fan := createMember(t, db, "loner"), createMember(t, db, "artist"), createMember(t, db, "fan")
 	follow(t, db, fan, artist, testNow)
 
+	waiting := func() bool {
+		t.Helper()
+		w, err := fanOuts.Waiting(ctx)
+		require.NoError(t, err)
+		return w
+	}
 	require.NoError(t, fanOuts.Enqueue(ctx, listArt(t, db, loner, "Alone"), loner, testNow))
+	assert.False(t, waiting(), "nobody to tell")
 	listed := listArt(t, db, artist, "Followed")
 	require.NoError(t, fanOuts.Enqueue(ctx, listed, artist, testNow))
+	assert.True(t, waiting())
 
 	assert.Equal(t, 1, countRows(t, db, "new_work_fanouts", "true"))
 	assert.Equal(t, 1, countRows(t, db, "new_work_fanouts", "art_id = ? AND artist_id = ?", listed, artist))

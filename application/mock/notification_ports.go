@@ -468,3 +468,18 @@ func (mr *MockNewWorkFanOutsMockRecorder) Enqueue(ctx, artID, artistID, at any) 
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Enqueue", reflect.TypeOf((*MockNewWorkFanOuts)(nil).Enqueue), ctx, artID, artistID, at)
 }
+
+// Waiting mocks base method.
+func (m *MockNewWorkFanOuts) Waiting(ctx context.Context) (bool, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Waiting", ctx)
+	ret0, _ := ret[0].(bool)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Waiting indicates an expected call of Waiting.
+func (mr *MockNewWorkFanOutsMockRecorder) Waiting(ctx any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Waiting", reflect.TypeOf((*MockNewWorkFanOuts)(nil).Waiting), ctx)
+}
