@@ -5,8 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -110,23 +108,6 @@ func TestSearchByPhoto(t *testing.T) {
 		res := a.newClient().uploadImage("/api/v1/arts/search-by-image", []byte("not a picture at all"))
 		require.Equal(t, http.StatusUnsupportedMediaType, res.status)
 	})
-}
-
-func TestSearchByPhotoWithALabelMapOfItsOwn(t *testing.T) {
-	t.Parallel()
-	labelMap := filepath.Join(t.TempDir(), "labels.txt")
-	require.NoError(t, os.WriteFile(labelMap, []byte("# COCO label = hashtags\ncat=feline\n"), 0o600))
-	a := startApp(t, withBundledDetector(t), withEnv(map[string]string{"DETECTION_LABEL_MAP": labelMap}))
-	artist, _ := a.member("felines@example.com", "felines", 0)
-	feline := artist.createArt(generalFields("Feline", 5000, "feline"))
-	artist.createArt(generalFields("Cat", 5000, "cat"))
-
-	res := a.newClient().uploadImage("/api/v1/arts/search-by-image", detectortest.Photo(t, detectortest.CatPhoto))
-	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
-	var found imageSearchBody
-	res.decode(t, &found)
-	assert.Equal(t, []string{"feline"}, found.Hashtags, "the file replaces the default map")
-	assert.Equal(t, []int64{feline.ID}, found.ids())
 }
 
 // TestSearchByPhotoWhenTheDetectorFails uses a stand-in detector: only it can

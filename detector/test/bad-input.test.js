@@ -116,26 +116,20 @@ describe('bad input', () => {
   });
 });
 
-describe('api_key', () => {
+describe('a detector with an api_key and a queue of one', () => {
   let detector;
-  before(async () => { detector = await startDetector({ DETECTOR_API_KEY: 'correct horse' }); });
+  before(async () => { detector = await startDetector({ DETECTOR_API_KEY: 'correct horse', DETECTOR_MAX_PENDING: '1' }); });
   after(() => detector.stop());
 
-  test('is required when configured, and must match', async () => {
+  test('the api_key is required and must match', async () => {
     assertRefused(await detect(detector.url, photos.cat), 401, /api key/);
     assertRefused(await detect(detector.url, photos.cat, { api_key: 'correct' }), 401, /api key/);
     const res = await detect(detector.url, photos.cat, { api_key: 'correct horse' });
     assert.equal(res.status, 200);
     assert.equal(labels(res.body)[0], 'cat');
   });
-});
 
-describe('a full queue', () => {
-  let detector;
-  before(async () => { detector = await startDetector({ DETECTOR_MAX_PENDING: '1' }); });
-  after(() => detector.stop());
-
-  test('answers 503 at once instead of queueing without bound, and serves again when there is room', async () => {
+  test('a full queue answers 503 at once instead of queueing without bound, and serves again when there is room', async () => {
     // An upload that never finishes holds the only slot.
     const held = http.request(`${detector.url}/v1/vision/detection`, {
       method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': '100000' },
@@ -144,12 +138,13 @@ describe('a full queue', () => {
     held.write('--x\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n');
     await new Promise((r) => setTimeout(r, 300));
 
-    const busy = await detect(detector.url, photos.cat);
+    const busy = await detect(detector.url, photos.cat, { api_key: 'correct horse' });
     assertRefused(busy, 503, /busy/);
+    assert.equal(busy.headers['retry-after'], '1');
 
     held.destroy();
     await new Promise((r) => setTimeout(r, 300));
-    const res = await detect(detector.url, photos.cat);
+    const res = await detect(detector.url, photos.cat, { api_key: 'correct horse' });
     assert.equal(res.status, 200);
     assert.equal(labels(res.body)[0], 'cat');
   });

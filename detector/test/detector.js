@@ -53,7 +53,7 @@ export async function detect(url, image, fields = {}, filename = 'photo.jpg') {
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   if (image !== undefined) form.append('image', new Blob([image]), filename);
   const res = await fetch(`${url}/v1/vision/detection`, { method: 'POST', body: form });
-  return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };
+  return { status: res.status, type: res.headers.get('content-type'), headers: Object.fromEntries(res.headers), body: await res.json() };
 }
 
 /** The labels of an answer's predictions, best first. */
