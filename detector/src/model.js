@@ -29,8 +29,8 @@ const IOU_THRESHOLD = 0.5;
  * minConfidence) for pictures from the decoder.
  */
 export async function loadModel() {
-  // One thread: the detector is one process on a shared machine, and the
-  // threaded build needs cross-origin isolation it cannot have here.
+  // One thread: a photo keeps one core busy and leaves the others to the
+  // service and its database.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
   if (!(await tf.setBackend('wasm'))) {

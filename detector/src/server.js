@@ -100,7 +100,8 @@ function readForm(req, maxImageBytes) {
     return Promise.reject(new RequestError('the body must be a multipart/form-data form with an image file field', 400));
   }
   return new Promise((resolve, reject) => {
-    const fields = {};
+    // No prototype: a field named __proto__ or constructor is only a field.
+    const fields = Object.create(null);
     let image;
     const fail = (err) => {
       req.unpipe(parser);
