@@ -16,6 +16,11 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export TEST_DATABASE_URL TEST_REDIS_URL
 
+# Where the bundled object detector (detector/) listens; `make run` and the tests use it.
+DETECTOR_ADDR ?= 127.0.0.1:32168
+export DETECTOR_ADDR
+ENSURE_DETECTOR := bash scripts/ensure-detector.sh
+
 .PHONY: help
 help: ## List the targets
 	@echo "Usage: make <target>"
@@ -31,12 +36,23 @@ test-services: ## Make sure PostgreSQL and Redis answer at TEST_DATABASE_URL and
 	@DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' $(ENSURE_SERVICES)
 
 .PHONY: stop-services
-stop-services: ## Stop the throwaway PostgreSQL and Redis started by the services targets
+stop-services: ## Stop the throwaway PostgreSQL, Redis and detector started by the services and detector targets
 	@bash scripts/stop-services.sh
 
+.PHONY: detector
+detector: ## Install and start the bundled object detector on DETECTOR_ADDR (127.0.0.1:32168); returns once it answers
+	@$(ENSURE_DETECTOR)
+
+# `make run` searches by photo with the bundled detector unless DETECTION_URL
+# is set: to another detector, or empty to turn search by photo off.
 .PHONY: run
-run: services ## Run the server (migrates at start)
+run: services ## Run the server (migrates at start), with the bundled detector unless DETECTION_URL is set
+ifeq ($(origin DETECTION_URL),undefined)
+	@$(ENSURE_DETECTOR)
+	DETECTION_URL='http://$(DETECTOR_ADDR)' $(GO) run ./cmd/artauction
+else
 	$(GO) run ./cmd/artauction
+endif
 
 .PHONY: migrate
 migrate: services ## Apply the database migrations and exit
@@ -47,8 +63,9 @@ build: ## Build a static binary to bin/artauction
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/artauction
 
 .PHONY: test
-test: test-services browser ## Run all tests with the race detector, then short bidbench runs of bids and reads
+test: test-services browser detector ## Run all tests (the detector's, then Go's with the race detector), then short bidbench runs of bids and reads
 	@mkdir -p $(TEST_OUTPUT)
+	cd detector && npm test
 	$(GO) test -race -count=1 -timeout 8m -artifacts -outputdir $(CURDIR)/$(TEST_OUTPUT) ./...
 	@$(MAKE) --no-print-directory bench-smoke
 	@$(MAKE) --no-print-directory bench-read-smoke
@@ -95,6 +112,11 @@ FUZZ_PARALLEL ?= 2
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZ_TIME (30s) each, one after the other; crashers land in the package's testdata/fuzz
 	@GO='$(GO)' FUZZ_TIME='$(FUZZ_TIME)' FUZZ_PARALLEL='$(FUZZ_PARALLEL)' bash scripts/fuzz.sh
+
+.PHONY: test-detector
+test-detector: ## Run the detector's own tests (real photos in, labels out; bad input; concurrency)
+	@$(ENSURE_DETECTOR) --install-only
+	cd detector && npm test
 
 .PHONY: test-unit
 test-unit: ## Run the domain and use-case tests (no services needed)

@@ -65,7 +65,8 @@ type Config struct {
 	DetectionTimeout       time.Duration `env:"DETECTION_TIMEOUT" envDefault:"5s"`
 	DetectionMinConfidence float64       `env:"DETECTION_MIN_CONFIDENCE" envDefault:"0.4"`
 	DetectionAPIKey        string        `env:"DETECTION_API_KEY"`
-	// DetectionLabelMap is a file of label=hashtag1,hashtag2 lines.
+	// DetectionLabelMap is a file of label=hashtag1,hashtag2 lines; unset, the
+	// default map of COCO labels to hashtags (adapters/detection/default_labels.txt).
 	DetectionLabelMap string `env:"DETECTION_LABEL_MAP"`
 
 	ImageDir         string `env:"IMAGE_DIR" envDefault:"./data/images"`

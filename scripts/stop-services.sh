@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops the throwaway PostgreSQL and Redis servers that scripts/ensure-services.sh
-# started in ${TMPDIR:-/tmp}/artauction-services. Servers it did not start are
+# started in ${TMPDIR:-/tmp}/artauction-services, and the detectors that
+# scripts/ensure-detector.sh started there. Servers they did not start are
 # left alone. With --purge, their data directories are deleted too.
 set -euo pipefail
 
@@ -64,7 +65,28 @@ for root in "$SERVICES_DIR"/redis-*/; do
 	fi
 done
 
+for root in "$SERVICES_DIR"/detector-*/; do
+	root="${root%/}"
+	pidfile="$root/pid"
+	if [[ -f "$pidfile" ]]; then
+		pid="$(cat "$pidfile")"
+		if [[ "$pid" =~ ^[0-9]+$ ]] && grep -q node "/proc/$pid/comm" 2>/dev/null; then
+			kill "$pid"
+			for _ in $(seq 1 40); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.25
+			done
+			echo "detector: stopped the detector in $root (pid $pid)"
+		fi
+		rm -f "$pidfile"
+	fi
+	if [[ -n "$PURGE" ]]; then
+		rm -rf "$root"
+		echo "detector: removed $root"
+	fi
+done
+
 if [[ -n "$PURGE" ]]; then
-	rm -f "$SERVICES_DIR/.lock"
+	rm -f "$SERVICES_DIR/.lock" "$SERVICES_DIR/.detector.lock"
 	rmdir "$SERVICES_DIR" 2>/dev/null || true
 fi

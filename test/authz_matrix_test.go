@@ -425,8 +425,7 @@ func checkRowsAgainstDocument(t *testing.T, rows []authzRow) {
 }
 
 func newAuthzWorld(t *testing.T) *authzWorld {
-	detectorURL, _ := fakeDetector(t)
-	a := startApp(t, withEnv(map[string]string{"DETECTION_URL": detectorURL}))
+	a := startApp(t, withBundledDetector(t))
 	issuer, err := security.NewJWTAccessTokens([]byte(a.vars["JWT_SECRET"]), 15*time.Minute)
 	require.NoError(t, err)
 	w := &authzWorld{app: a, db: openTestDB(t, a.vars["DATABASE_URL"]), issuer: issuer}
