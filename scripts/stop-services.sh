@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Stops the throwaway PostgreSQL and Redis servers that scripts/ensure-services.sh
-# started in ${TMPDIR:-/tmp}/artauction-services. Servers it did not start are
-# left alone. With --purge, their data directories are deleted too.
+# Stops the throwaway PostgreSQL, Redis and object store servers that
+# scripts/ensure-services.sh and scripts/ensure-objectstore.sh started in
+# ${TMPDIR:-/tmp}/artauction-services. Servers they did not start are left
+# alone. With --purge, their data directories are deleted too.
 set -euo pipefail
 
 SERVICES_DIR="${TMPDIR:-/tmp}"
@@ -61,6 +62,27 @@ for root in "$SERVICES_DIR"/redis-*/; do
 	if [[ -n "$PURGE" ]]; then
 		rm -rf "$root"
 		echo "redis: removed $root"
+	fi
+done
+
+for root in "$SERVICES_DIR"/versitygw-*/; do
+	root="${root%/}"
+	pidfile="$root/versitygw.pid"
+	if [[ -f "$pidfile" ]]; then
+		pid="$(cat "$pidfile")"
+		if [[ "$pid" =~ ^[0-9]+$ ]] && grep -q versitygw "/proc/$pid/comm" 2>/dev/null; then
+			kill "$pid"
+			for _ in $(seq 1 40); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.25
+			done
+			echo "objectstore: stopped the versitygw in $root (pid $pid)"
+		fi
+		rm -f "$pidfile"
+	fi
+	if [[ -n "$PURGE" ]]; then
+		rm -rf "$root"
+		echo "objectstore: removed $root"
 	fi
 done
 

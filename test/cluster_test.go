@@ -1,0 +1,268 @@
+package test
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/artauction/artauction/adapters/mail/smtptest"
+	"github.com/artauction/artauction/adapters/postgres/pgtest"
+	"github.com/artauction/artauction/adapters/redis/redistest"
+	"github.com/artauction/artauction/adapters/security"
+	"github.com/artauction/artauction/adapters/storage/s3test"
+)
+
+// Three instances behind HAProxy, every request free to land on any of them:
+// what one instance did, every other one knows.
+func TestClusterOfThreeBehindABalancer(t *testing.T) {
+	t.Parallel()
+	c := startCluster(t, 3)
+
+	t.Run("an image uploaded through one is served by every one, and deleted through another leaves the store", func(t *testing.T) {
+		artist, _ := c.member("cluster-artist@example.com", "clusterartist", 0)
+		pngBytes := pngImage(t, 120, 80)
+		res := artist.uploadArt(generalFields("Harbour", 5000, "harbour"), "harbour.png", pngBytes)
+		require.Equal(t, http.StatusCreated, res.status, "%s", res.body)
+		uploader := res.header.Get(servedBy)
+		var work artBody
+		res.decode(t, &work)
+		require.Len(t, s3test.Keys(t, c.bucket), 1, "the image is in the shared store")
+
+		anonymous := c.newClient()
+		served := c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, work.ImageURL, nil) })
+		etag := served[uploader].header.Get("ETag")
+		require.NotEmpty(t, etag)
+		for name, r := range served {
+			require.Equal(t, http.StatusOK, r.status, "%s: %s", name, r.body)
+			assert.Equal(t, pngBytes, r.body, "%s serves the image byte for byte", name)
+			assert.Equal(t, etag, r.header.Get("ETag"), "%s gives the same ETag", name)
+			assert.Equal(t, "image/png", r.header.Get("Content-Type"), name)
+			assert.Equal(t, "public, max-age=86400", r.header.Get("Cache-Control"), name)
+		}
+		revalidated := c.fromEveryInstance(t, 3, func() response {
+			return anonymous.do(http.MethodGet, work.ImageURL, nil, "If-None-Match", etag)
+		})
+		for name, r := range revalidated {
+			assert.Equal(t, http.StatusNotModified, r.status, "%s: %s", name, r.body)
+			assert.Empty(t, r.body, name)
+		}
+
+		c.nextRequestAvoids(t, uploader)
+		res = artist.do(http.MethodDelete, "/api/v1/arts/"+itoa(work.ID), nil)
+		require.Equal(t, http.StatusNoContent, res.status, "%s", res.body)
+		assert.NotEqual(t, uploader, res.header.Get(servedBy), "deleted through another instance")
+		gone := c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, work.ImageURL, nil) })
+		for name, r := range gone {
+			assert.Equal(t, http.StatusNotFound, r.status, name)
+			assert.Equal(t, "ART_NOT_FOUND", r.problemCode(t), name)
+		}
+		require.Eventually(t, func() bool { return len(s3test.Keys(t, c.bucket)) == 0 }, 5*time.Second, 50*time.Millisecond,
+			"the image was not removed from the store within 5 s of the delete")
+	})
+
+	t.Run("a retried upload landing on another instance replays", func(t *testing.T) {
+		artist, _ := c.member("cluster-retry@example.com", "clusterretry", 0)
+		body, contentType := artForm(t, generalFields("Pier", 7000, "pier"), "pier.png", pngImage(t, 40, 30))
+		first := artist.do(http.MethodPost, "/api/v1/arts", body, "Content-Type", contentType, "Idempotency-Key", "pier-upload")
+		require.Equal(t, http.StatusCreated, first.status, "%s", first.body)
+		keysBefore := len(s3test.Keys(t, c.bucket))
+
+		c.nextRequestAvoids(t, first.header.Get(servedBy))
+		retry := artist.do(http.MethodPost, "/api/v1/arts", body, "Content-Type", contentType, "Idempotency-Key", "pier-upload")
+		require.Equal(t, http.StatusCreated, retry.status, "%s", retry.body)
+		assert.NotEqual(t, first.header.Get(servedBy), retry.header.Get(servedBy), "the retry went to another instance")
+		assert.Equal(t, "true", retry.header.Get("Idempotent-Replayed"))
+		assert.JSONEq(t, string(first.body), string(retry.body), "the same art, not a second one")
+		assert.Len(t, s3test.Keys(t, c.bucket), keysBefore, "no second image")
+	})
+
+	t.Run("a session started on one instance is refreshed on another and revoked on all", func(t *testing.T) {
+		member := c.newClient()
+		member.signUp("cluster-member@example.com", "clustermember")
+		res := member.do(http.MethodPost, "/api/v1/auth/login",
+			map[string]string{"email": "cluster-member@example.com", "password": goodPassword})
+		require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+		loggedInOn := res.header.Get(servedBy)
+		var tokens tokensBody
+		res.decode(t, &tokens)
+
+		c.nextRequestAvoids(t, loggedInOn)
+		res = member.do(http.MethodPost, "/api/v1/auth/refresh", map[string]string{"refresh_token": tokens.RefreshToken})
+		require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+		assert.NotEqual(t, loggedInOn, res.header.Get(servedBy), "refreshed on another instance")
+		var rotated tokensBody
+		res.decode(t, &rotated)
+		member.token = rotated.AccessToken
+		for name, r := range c.fromEveryInstance(t, 3, func() response { return member.do(http.MethodGet, "/api/v1/me", nil) }) {
+			assert.Equal(t, http.StatusOK, r.status, "%s knows the session: %s", name, r.body)
+		}
+
+		res = member.do(http.MethodPost, "/api/v1/auth/logout", nil)
+		require.Equal(t, http.StatusNoContent, res.status, "%s", res.body)
+		for name, r := range c.fromEveryInstance(t, 3, func() response { return member.do(http.MethodGet, "/api/v1/me", nil) }) {
+			assert.Equal(t, "TOKEN_REVOKED", r.problemCode(t), "%s honours the logout", name)
+		}
+		for name, r := range c.fromEveryInstance(t, 3, func() response {
+			return member.do(http.MethodPost, "/api/v1/auth/refresh", map[string]string{"refresh_token": rotated.RefreshToken})
+		}) {
+			assert.Equal(t, "TOKEN_REVOKED", r.problemCode(t), "%s refuses the logged-out refresh token", name)
+		}
+	})
+}
+
+// The object store goes away from every instance at once: image uploads and
+// reads answer 503 SERVICE_UNAVAILABLE (never a 500), /readyz on each instance
+// names the store, everything else keeps working, an art deleted meanwhile
+// loses its image once the store is back, and so do uploads.
+func TestClusterThroughAnObjectStoreOutage(t *testing.T) {
+	t.Parallel()
+	c := startCluster(t, 3)
+	artist, _ := c.member("outage-artist@example.com", "outageartist", 0)
+	kept := artist.createArt(generalFields("Kept", 5000, "kept"))
+	doomed := artist.createArt(generalFields("Doomed", 5000, "doomed"))
+	require.Len(t, s3test.Keys(t, c.bucket), 2)
+	anonymous := c.newClient()
+
+	c.store.setCut(true)
+	for name, r := range c.fromEveryInstance(t, 3, func() response {
+		return artist.uploadArt(generalFields("Lost", 5000, "lost"), "lost.png", pngImage(t, 20, 20))
+	}) {
+		assert.Equal(t, http.StatusServiceUnavailable, r.status, "an upload on %s: %s", name, r.body)
+		assert.Equal(t, "SERVICE_UNAVAILABLE", r.problemCode(t), name)
+		assert.NotEmpty(t, r.header.Get("Retry-After"), name)
+	}
+	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, kept.ImageURL, nil) }) {
+		assert.Equal(t, http.StatusServiceUnavailable, r.status, "an image read on %s: %s", name, r.body)
+		assert.Equal(t, "SERVICE_UNAVAILABLE", r.problemCode(t), name)
+	}
+	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, "/readyz", nil) }) {
+		assert.Equal(t, http.StatusServiceUnavailable, r.status, name)
+		var p struct {
+			Detail string `json:"detail"`
+		}
+		r.decode(t, &p)
+		assert.Equal(t, "Not ready; down: object store.", p.Detail, name)
+	}
+	res := anonymous.do(http.MethodGet, "/api/v1/arts/"+itoa(kept.ID), nil)
+	assert.Equal(t, http.StatusOK, res.status, "the catalog needs no image store: %s", res.body)
+	res = artist.do(http.MethodDelete, "/api/v1/arts/"+itoa(doomed.ID), nil)
+	require.Equal(t, http.StatusNoContent, res.status, "a delete does not wait for the store: %s", res.body)
+	assert.Len(t, s3test.Keys(t, c.bucket), 2, "no upload got through, and the doomed image waits")
+
+	c.store.setCut(false)
+	require.Eventually(t, func() bool { return len(s3test.Keys(t, c.bucket)) == 1 }, 10*time.Second, 100*time.Millisecond, "the doomed image was not removed once the store came back")
+	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, kept.ImageURL, nil) }) {
+		assert.Equal(t, http.StatusOK, r.status, "%s serves images again: %s", name, r.body)
+	}
+	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, "/readyz", nil) }) {
+		assert.Equal(t, http.StatusOK, r.status, "%s is ready again: %s", name, r.body)
+	}
+	res = artist.uploadArt(generalFields("Found", 5000, "found"), "found.png", pngImage(t, 20, 20))
+	assert.Equal(t, http.StatusCreated, res.status, "uploads work again: %s", res.body)
+	for _, p := range c.instances {
+		assert.Empty(t, p.errorLines("image removals"), "errors logged by %s", p)
+	}
+}
+
+// One instance is killed with SIGKILL while members bid through the balancer:
+// no bid answered 201 is lost, the invariants hold, the other instances go on
+// accepting bids, and the balancer stops sending to the dead one.
+func TestClusterLosesAnInstanceUnderBiddingLoad(t *testing.T) {
+	t.Parallel()
+	c := startCluster(t, 3)
+	tokens, err := security.NewJWTAccessTokens([]byte("black-box-test-secret-0123456789abcdef"), 15*time.Minute)
+	require.NoError(t, err)
+	ta := &tradingApp{app: c.app, strategy: "row", dsn: c.dsn, sqlDB: openTestDB(t, c.dsn), tokens: tokens}
+	seller := ta.traders(t, 1, 0)[0]
+	bidders := ta.traders(t, 5, 10_000_000)
+	var auctions []int64
+	for i := range 3 {
+		auctions = append(auctions, ta.listAuction(t, seller, "Lot "+strconv.Itoa(i), 1000, time.Now().Add(time.Hour), nil))
+	}
+
+	load := startFaultLoad(ta, bidders, auctions, 1)
+	time.Sleep(1500 * time.Millisecond)
+	killedAt := time.Now()
+	c.instances[1].kill()
+	// Two failed health checks 200ms apart take it out; a request it was
+	// answering at the kill has no answer, so its outcome is unknown.
+	settled := killedAt.Add(time.Second)
+	time.Sleep(2500 * time.Millisecond)
+	load.finish()
+
+	shots := load.bids.all()
+	var before, after []answer
+	createdAfter := 0
+	for _, s := range shots {
+		switch {
+		case s.doneAt.Before(killedAt):
+			before = append(before, s.answer)
+		case s.sentAt.After(settled):
+			after = append(after, s.answer)
+			if s.status == http.StatusCreated {
+				createdAfter++
+			}
+		}
+	}
+	assertNoInternalErrors(t, "a bid before the kill", before)
+	assertNoInternalErrors(t, "a bid once the balancer dropped the dead instance", after)
+	assert.Positive(t, createdAfter, "the other instances went on accepting bids")
+	assertNoInternalErrors(t, "a read once the balancer dropped the dead instance", answersSentAfter(load.readAnswers(), settled))
+	accepted := acceptedBids(shots)
+	assert.Zero(t, lostBids(t, ta, accepted))
+	checkInvariants(t, c.dsn, accepted)
+
+	live := c.fromEveryInstance(t, 2, func() response { return c.newClient().do(http.MethodGet, "/healthz", nil) })
+	for range 10 {
+		res := c.newClient().do(http.MethodGet, "/healthz", nil)
+		require.Equal(t, http.StatusOK, res.status)
+		live[res.header.Get(servedBy)] = res
+	}
+	assert.ElementsMatch(t, []string{"instance-1", "instance-3"}, keysOf(live), "the balancer sends only to the live instances")
+	t.Logf("kill -9 of one instance of three under load: %s", countAnswers(answersOf(shots)))
+}
+
+func answersSentAfter(answers []answer, at time.Time) []answer {
+	var out []answer
+	for _, a := range answers {
+		if a.sentAt.After(at) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// The README's second instance: the same settings but HTTP_ADDR. Its admin
+// listener, left unset, follows its HTTP port, so it does not take the first
+// one's, and both serve.
+func TestSecondInstanceStartsWithOnlyHTTPAddrChanged(t *testing.T) {
+	t.Parallel()
+	bin := buildService(t)
+	mail := smtptest.Start(t)
+	_, prefix := redistest.New(t)
+	vars := serviceEnv(t, pgtest.NewDatabase(t), redistest.URL(), prefix, mail, nil)
+	var instances []*serviceProcess
+	for range 2 {
+		port := freePortWithFreeAdmin(t)
+		instances = append(instances, launchService(t, bin, vars,
+			map[string]string{"HTTP_ADDR": "127.0.0.1:" + strconv.Itoa(port)}, "127.0.0.1:"+strconv.Itoa(port+1011)))
+	}
+	for _, p := range instances {
+		res, err := http.Get(p.admin + "/metrics")
+		require.NoError(t, err, "the admin listener of %s", p)
+		raw, err := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", p)
+		assert.Contains(t, string(raw), "go_goroutines", "%s serves its runtime metrics", p)
+		res, err = http.Get(p.base + "/readyz")
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", p)
+	}
+}
