@@ -29,6 +29,9 @@ export S3_ENDPOINT="${S3_ENDPOINT:-http://127.0.0.1:7070}"
 export S3_ACCESS_KEY_ID="${S3_ACCESS_KEY_ID:-artauction}"
 export S3_SECRET_ACCESS_KEY="${S3_SECRET_ACCESS_KEY:-artauction-dev-secret}"
 export S3_FORCE_PATH_STYLE="${S3_FORCE_PATH_STYLE:-true}"
+# The balancer is on loopback: its X-Forwarded-For names the client, whose
+# address rate limits count. The instances listen on loopback only.
+export TRUSTED_PROXIES=127.0.0.1
 unset HTTP_ADDR ADMIN_ADDR
 
 [[ "$CLUSTER_SIZE" =~ ^[1-9][0-9]?$ ]] || die "CLUSTER_SIZE must be a number from 1 to 99, got $CLUSTER_SIZE"
@@ -115,6 +118,8 @@ defaults
     # A request refused by an instance that just died goes to another one.
     option redispatch
     retries 2
+    # Tells the instances who the client is (they trust it from 127.0.0.1).
+    option forwardfor
 
 frontend api
     bind $CLUSTER_ADDR

@@ -39,8 +39,8 @@ type cluster struct {
 const servedBy = "X-Served-By"
 
 // startCluster starts size instances of the built service with IMAGE_STORE=s3
-// and HAProxy in front of them, and waits until the balancer sends to all.
-func startCluster(t *testing.T, size int) *cluster {
+// and env, and HAProxy in front of them, and waits until the balancer sends to all.
+func startCluster(t *testing.T, size int, env map[string]string) *cluster {
 	t.Helper()
 	haproxy := haproxyBinary(t)
 	bin := buildService(t)
@@ -53,7 +53,12 @@ func startCluster(t *testing.T, size int) *cluster {
 		"IMAGE_STORE": "s3", "S3_ENDPOINT": storeURL, "S3_REGION": bucket.Region, "S3_BUCKET": bucket.Bucket,
 		"S3_ACCESS_KEY_ID": bucket.AccessKeyID, "S3_SECRET_ACCESS_KEY": bucket.SecretAccessKey,
 		"S3_FORCE_PATH_STYLE": "true",
+		// The balancer is on loopback: its X-Forwarded-For names the client.
+		"TRUSTED_PROXIES": "127.0.0.1",
 	})
+	for k, v := range env {
+		vars[k] = v
+	}
 	c := &cluster{store: store, bucket: bucket, dsn: dsn}
 	for range size {
 		c.instances = append(c.instances, startService(t, bin, vars))
@@ -94,6 +99,7 @@ defaults
     timeout tunnel 1m
     option redispatch
     retries 2
+    option forwardfor
 frontend api
     bind %s
     default_backend instances

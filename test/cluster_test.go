@@ -1,6 +1,7 @@
 package test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -21,7 +22,7 @@ import (
 // what one instance did, every other one knows.
 func TestClusterOfThreeBehindABalancer(t *testing.T) {
 	t.Parallel()
-	c := startCluster(t, 3)
+	c := startCluster(t, 3, map[string]string{"RATE_LIMIT_ENABLED": "true"})
 
 	t.Run("an image uploaded through one is served by every one, and deleted through another leaves the store", func(t *testing.T) {
 		artist, _ := c.member("cluster-artist@example.com", "clusterartist", 0)
@@ -81,6 +82,36 @@ func TestClusterOfThreeBehindABalancer(t *testing.T) {
 		assert.Len(t, s3test.Keys(t, c.bucket), keysBefore, "no second image")
 	})
 
+	t.Run("rate limits count the requests of every instance, per client behind the balancer", func(t *testing.T) {
+		const email = "cluster-limited@example.com"
+		c.newClient().signUp(email, "clusterlimited")
+		guesser := c.newClient()
+		login := func(email, password, clientIP string) response {
+			return guesser.do(http.MethodPost, "/api/v1/auth/login", map[string]string{"email": email, "password": password},
+				"X-Forwarded-For", clientIP)
+		}
+		instances := map[string]bool{}
+		for i := range 10 {
+			res := login(email, "wrong-Pass1", "203.0.113.10")
+			require.Equal(t, http.StatusUnauthorized, res.status, "failed login %d: %s", i+1, res.body)
+			instances[res.header.Get(servedBy)] = true
+		}
+		assert.Len(t, instances, 3, "the failures landed on every instance")
+		res := login(email, goodPassword, "203.0.113.11")
+		assert.Equal(t, http.StatusTooManyRequests, res.status, "after 10 failures on any instances, the email waits: %s", res.body)
+		assert.Equal(t, "RATE_LIMITED", res.problemCode(t))
+
+		// Every login request counts against its client's address: 60 a minute.
+		for i := range 60 {
+			res := login(fmt.Sprintf("nobody-%d@example.com", i), "wrong-Pass1", "203.0.113.20")
+			require.Equal(t, http.StatusUnauthorized, res.status, "login %d: %s", i+1, res.body)
+		}
+		res = login("nobody-60@example.com", "wrong-Pass1", "203.0.113.20")
+		assert.Equal(t, http.StatusTooManyRequests, res.status, "the 61st request of a minute from one client: %s", res.body)
+		res = login("nobody-61@example.com", "wrong-Pass1", "203.0.113.21")
+		assert.Equal(t, http.StatusUnauthorized, res.status, "another client behind the same balancer is not limited: %s", res.body)
+	})
+
 	t.Run("a session started on one instance is refreshed on another and revoked on all", func(t *testing.T) {
 		member := c.newClient()
 		member.signUp("cluster-member@example.com", "clustermember")
@@ -121,7 +152,7 @@ func TestClusterOfThreeBehindABalancer(t *testing.T) {
 // loses its image once the store is back, and so do uploads.
 func TestClusterThroughAnObjectStoreOutage(t *testing.T) {
 	t.Parallel()
-	c := startCluster(t, 3)
+	c := startCluster(t, 3, nil)
 	artist, _ := c.member("outage-artist@example.com", "outageartist", 0)
 	kept := artist.createArt(generalFields("Kept", 5000, "kept"))
 	doomed := artist.createArt(generalFields("Doomed", 5000, "doomed"))
@@ -174,7 +205,7 @@ func TestClusterThroughAnObjectStoreOutage(t *testing.T) {
 // accepting bids, and the balancer stops sending to the dead one.
 func TestClusterLosesAnInstanceUnderBiddingLoad(t *testing.T) {
 	t.Parallel()
-	c := startCluster(t, 3)
+	c := startCluster(t, 3, nil)
 	tokens, err := security.NewJWTAccessTokens([]byte("black-box-test-secret-0123456789abcdef"), 15*time.Minute)
 	require.NoError(t, err)
 	ta := &tradingApp{app: c.app, strategy: "row", dsn: c.dsn, sqlDB: openTestDB(t, c.dsn), tokens: tokens}
