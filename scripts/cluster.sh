@@ -88,7 +88,8 @@ done
 mkdir -p "$RUN_DIR"
 log "cluster: building the service"
 "$GO" build -o "$RUN_DIR/artauction" ./cmd/artauction
-# Migrations once, before the instances start, rather than N racing at their start.
+# Migrations first, so that a failing one is told here rather than in N logs
+# (the instances would migrate once anyway, under an advisory lock).
 "$RUN_DIR/artauction" migrate >"$RUN_DIR/migrate.log" 2>&1 || die "migrations failed; see $RUN_DIR/migrate.log"
 
 trap stop_all INT TERM EXIT

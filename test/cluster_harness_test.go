@@ -27,12 +27,14 @@ import (
 // the object store, which the instances reach through a cuttable proxy so that
 // a test can take the store away from all of them at once.
 type cluster struct {
-	*app // the balancer: every request may land on any instance
+	*app      // the balancer: every request may land on any instance
 	instances []*serviceProcess
 	balancer  *exec.Cmd
 	store     *cuttableProxy
 	bucket    storage.S3Settings
 	dsn       string
+	// vars configured every instance.
+	vars map[string]string
 }
 
 // servedBy is the header the balancer adds to name the instance that answered.
@@ -59,7 +61,7 @@ func startCluster(t *testing.T, size int, env map[string]string) *cluster {
 	for k, v := range env {
 		vars[k] = v
 	}
-	c := &cluster{store: store, bucket: bucket, dsn: dsn}
+	c := &cluster{store: store, bucket: bucket, dsn: dsn, vars: vars}
 	for range size {
 		c.instances = append(c.instances, startService(t, bin, vars))
 	}
@@ -153,15 +155,6 @@ backend instances
 		}
 		return len(seen) == len(c.instances)
 	}, 30*time.Second, 100*time.Millisecond, "the balancer did not send to every instance")
-}
-
-// instanceNames are the balancer's names of the instances, as servedBy gives them.
-func (c *cluster) instanceNames() []string {
-	names := make([]string, 0, len(c.instances))
-	for i := range c.instances {
-		names = append(names, "instance-"+strconv.Itoa(i+1))
-	}
-	return names
 }
 
 // fromEveryInstance sends the request of send through the balancer until each

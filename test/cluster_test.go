@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -206,9 +208,7 @@ func TestClusterThroughAnObjectStoreOutage(t *testing.T) {
 func TestClusterLosesAnInstanceUnderBiddingLoad(t *testing.T) {
 	t.Parallel()
 	c := startCluster(t, 3, nil)
-	tokens, err := security.NewJWTAccessTokens([]byte("black-box-test-secret-0123456789abcdef"), 15*time.Minute)
-	require.NoError(t, err)
-	ta := &tradingApp{app: c.app, strategy: "row", dsn: c.dsn, sqlDB: openTestDB(t, c.dsn), tokens: tokens}
+	ta := c.trading(t)
 	seller := ta.traders(t, 1, 0)[0]
 	bidders := ta.traders(t, 5, 10_000_000)
 	var auctions []int64
@@ -296,4 +296,142 @@ func TestSecondInstanceStartsWithOnlyHTTPAddrChanged(t *testing.T) {
 		_ = res.Body.Close()
 		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", p)
 	}
+}
+
+// Members bid on one auction through every instance while a watcher on each
+// instance follows it; then auctions end while the closer of every instance
+// races for them.
+func TestClusterTradesAcrossInstances(t *testing.T) {
+	t.Parallel()
+	c := startCluster(t, 3, map[string]string{"AUCTION_CLOSE_INTERVAL": "200ms", "LOG_LEVEL": "error"})
+	ta := c.trading(t)
+	seller := ta.traders(t, 1, 0)[0]
+	bidders := ta.traders(t, 30, 1_000_000)
+
+	t.Run("bids through every instance keep the invariants, and every instance's watchers see them all in order", func(t *testing.T) {
+		hot := ta.listAuction(t, seller, "Hot", 10000, time.Now().Add(time.Hour), nil)
+		watchers := c.watchOnEveryInstance(t, hot)
+		// Each bidder bids a few times, each a little above the last amount anyone sent.
+		var next atomic.Int64
+		next.Store(10000 - 10)
+		var log shotLog
+		race(t, len(bidders), 45*time.Second, func(i int) {
+			for range 4 {
+				log.add(ta.shootBid(bidders[i], hot, next.Add(10)))
+			}
+		})
+		shots := log.all()
+
+		accepted, rejected := ta.checkShots(t, shots, "422 BID_TOO_LOW", "409 ALREADY_HIGHEST_BIDDER")
+		require.NotEmpty(t, accepted)
+		assertNothingWritten(t, c.dsn, rejected)
+		checkInvariants(t, c.dsn, accepted)
+		amounts := bidAmounts(t, ta, hot)
+		require.Len(t, amounts, len(accepted))
+		for i, w := range watchers {
+			for n, amount := range amounts {
+				e := w.next()
+				require.Equal(t, "bid", e.kind, "the watcher on instance %d", i+1)
+				require.Equal(t, itoa(int64(n+1)), e.id, "the watcher on instance %d gets bid %d next", i+1, n+1)
+				require.Equal(t, amount, e.payload(t).Amount, "the watcher on instance %d", i+1)
+			}
+		}
+	})
+
+	t.Run("closers on every instance settle each ended auction once", func(t *testing.T) {
+		const lots = 4
+		closedBefore := c.eventsPublished(t, "closed")
+		_, sellerAvailableBefore := ta.balance(t, seller.id)
+		// RFC 3339 in seconds: the ends fall 2 to 3 seconds from now.
+		endAt := time.Now().Add(2 * time.Second)
+		var auctions []int64
+		var watchers [][]*eventStream
+		for i := range lots {
+			id := ta.listAuction(t, seller, "Closing "+strconv.Itoa(i), 1000, endAt, nil)
+			auctions = append(auctions, id)
+			watchers = append(watchers, c.watchOnEveryInstance(t, id))
+			shot := ta.shootBid(bidders[i], id, 1000+int64(i))
+			require.Equal(t, http.StatusCreated, shot.status, "%s", shot.body)
+		}
+		for i, id := range auctions {
+			for j, w := range watchers[i] {
+				require.Equal(t, "bid", w.next().kind, "auction %d, instance %d", id, j+1)
+				e := w.next()
+				require.Equal(t, "closed", e.kind, "auction %d, instance %d: %+v", id, j+1, e)
+				d := e.payload(t)
+				assert.Equal(t, "closed", d.Status)
+				assert.Equal(t, 1000+int64(i), d.Amount)
+				w.ended()
+			}
+			var purchases, sales int
+			require.NoError(t, ta.sqlDB.QueryRow(`SELECT count(*) FROM purchases p JOIN auctions au ON au.art_id = p.art_id
+				WHERE au.id = $1`, id).Scan(&purchases))
+			require.NoError(t, ta.sqlDB.QueryRow(`SELECT count(*) FROM point_ledger l JOIN auctions au ON au.art_id = l.art_id
+				WHERE au.id = $1 AND l.type = 'SALE'`, id).Scan(&sales))
+			assert.Equal(t, 1, purchases, "auction %d sold once", id)
+			assert.Equal(t, 1, sales, "the seller of auction %d paid once", id)
+		}
+		_, sellerAvailable := ta.balance(t, seller.id)
+		assert.Equal(t, sellerAvailableBefore+lots*1000+(lots-1)*lots/2, sellerAvailable, "the seller got each price once")
+		assert.Equal(t, closedBefore+lots, c.eventsPublished(t, "closed"), "one closed event per auction, from all instances together")
+		checkInvariants(t, c.dsn, nil)
+	})
+}
+
+// trading is the cluster as the concurrency suite drives an app: members made
+// straight in the database, bids sent from many goroutines, through the balancer.
+func (c *cluster) trading(t *testing.T) *tradingApp {
+	t.Helper()
+	tokens, err := security.NewJWTAccessTokens([]byte(c.vars["JWT_SECRET"]), 15*time.Minute)
+	require.NoError(t, err)
+	return &tradingApp{app: c.app, strategy: "row", dsn: c.dsn, sqlDB: openTestDB(t, c.dsn), tokens: tokens}
+}
+
+// watchOnEveryInstance opens a live stream of the auction on each instance
+// itself, not through the balancer, so that each instance has a watcher.
+func (c *cluster) watchOnEveryInstance(t *testing.T, auctionID int64) []*eventStream {
+	t.Helper()
+	var streams []*eventStream
+	for _, p := range c.instances {
+		streams = append(streams, p.appOf(t, c.mail).openStream(t, auctionID, ""))
+	}
+	return streams
+}
+
+// eventsPublished sums, over the instances, the live events of kind each one announced.
+func (c *cluster) eventsPublished(t *testing.T, kind string) int {
+	t.Helper()
+	prefix := `live_events_published_total{kind="` + kind + `"} `
+	total := 0
+	for _, p := range c.instances {
+		res, err := http.Get(p.base + "/metrics")
+		require.NoError(t, err)
+		raw, err := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		require.NoError(t, err)
+		for _, line := range strings.Split(string(raw), "\n") {
+			if value, ok := strings.CutPrefix(line, prefix); ok {
+				n, err := strconv.ParseFloat(value, 64)
+				require.NoError(t, err, line)
+				total += int(n)
+			}
+		}
+	}
+	return total
+}
+
+// bidAmounts are an auction's accepted amounts in the order of its bids.
+func bidAmounts(t *testing.T, ta *tradingApp, auctionID int64) []int64 {
+	t.Helper()
+	rows, err := ta.sqlDB.Query(`SELECT amount FROM bids WHERE auction_id = $1 ORDER BY id`, auctionID)
+	require.NoError(t, err)
+	defer rows.Close()
+	var amounts []int64
+	for rows.Next() {
+		var a int64
+		require.NoError(t, rows.Scan(&a))
+		amounts = append(amounts, a)
+	}
+	require.NoError(t, rows.Err())
+	return amounts
 }

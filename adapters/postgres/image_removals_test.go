@@ -16,7 +16,9 @@ import (
 	"github.com/artauction/artauction/application"
 )
 
-func removalKey(n int) string { return fmt.Sprintf("%02x/%02x0123456789abcdef0123456789ab%02x.png", n, n, n) }
+func removalKey(n int) string {
+	return fmt.Sprintf("%02x/%02x0123456789abcdef0123456789ab%02x.png", n, n, n)
+}
 
 func claimedKeys(removals []application.ImageRemoval) []string {
 	keys := make([]string, 0, len(removals))
