@@ -21,10 +21,12 @@ import (
 )
 
 // Three instances behind HAProxy, every request free to land on any of them:
-// what one instance did, every other one knows.
+// what one instance did, every other one knows. Members bid on one auction
+// through every instance while a watcher on each instance follows it, and
+// auctions end while the closer of every instance races for them.
 func TestClusterOfThreeBehindABalancer(t *testing.T) {
 	t.Parallel()
-	c := startCluster(t, 3, map[string]string{"RATE_LIMIT_ENABLED": "true"})
+	c := startCluster(t, 3, map[string]string{"RATE_LIMIT_ENABLED": "true", "AUCTION_CLOSE_INTERVAL": "200ms"})
 
 	t.Run("an image uploaded through one is served by every one, and deleted through another leaves the store", func(t *testing.T) {
 		artist, _ := c.member("cluster-artist@example.com", "clusterartist", 0)
@@ -103,15 +105,22 @@ func TestClusterOfThreeBehindABalancer(t *testing.T) {
 		assert.Equal(t, http.StatusTooManyRequests, res.status, "after 10 failures on any instances, the email waits: %s", res.body)
 		assert.Equal(t, "RATE_LIMITED", res.problemCode(t))
 
-		// Every login request counts against its client's address: 60 a minute.
-		for i := range 60 {
-			res := login(fmt.Sprintf("nobody-%d@example.com", i), "wrong-Pass1", "203.0.113.20")
-			require.Equal(t, http.StatusUnauthorized, res.status, "login %d: %s", i+1, res.body)
+		// Every verification code asked for counts against its client's address: 20 an hour.
+		askCode := func(n int, clientIP string) response {
+			return c.newClient().do(http.MethodPost, "/api/v1/auth/verification-codes",
+				map[string]string{"email": fmt.Sprintf("code-%d@example.com", n), "purpose": "signup"}, "X-Forwarded-For", clientIP)
 		}
-		res = login("nobody-60@example.com", "wrong-Pass1", "203.0.113.20")
-		assert.Equal(t, http.StatusTooManyRequests, res.status, "the 61st request of a minute from one client: %s", res.body)
-		res = login("nobody-61@example.com", "wrong-Pass1", "203.0.113.21")
-		assert.Equal(t, http.StatusUnauthorized, res.status, "another client behind the same balancer is not limited: %s", res.body)
+		instances = map[string]bool{}
+		for i := range 20 {
+			res := askCode(i, "203.0.113.20")
+			require.Equal(t, http.StatusAccepted, res.status, "code %d: %s", i+1, res.body)
+			instances[res.header.Get(servedBy)] = true
+		}
+		assert.Len(t, instances, 3, "the codes were asked for on every instance")
+		res = askCode(20, "203.0.113.20")
+		assert.Equal(t, http.StatusTooManyRequests, res.status, "the 21st code of an hour from one client: %s", res.body)
+		res = askCode(21, "203.0.113.21")
+		assert.Equal(t, http.StatusAccepted, res.status, "another client behind the same balancer is not limited: %s", res.body)
 	})
 
 	t.Run("a session started on one instance is refreshed on another and revoked on all", func(t *testing.T) {
@@ -146,164 +155,7 @@ func TestClusterOfThreeBehindABalancer(t *testing.T) {
 			assert.Equal(t, "TOKEN_REVOKED", r.problemCode(t), "%s refuses the logged-out refresh token", name)
 		}
 	})
-}
 
-// The object store goes away from every instance at once: image uploads and
-// reads answer 503 SERVICE_UNAVAILABLE (never a 500), /readyz on each instance
-// names the store, everything else keeps working, an art deleted meanwhile
-// loses its image once the store is back, and so do uploads.
-func TestClusterThroughAnObjectStoreOutage(t *testing.T) {
-	t.Parallel()
-	c := startCluster(t, 3, nil)
-	artist, _ := c.member("outage-artist@example.com", "outageartist", 0)
-	kept := artist.createArt(generalFields("Kept", 5000, "kept"))
-	doomed := artist.createArt(generalFields("Doomed", 5000, "doomed"))
-	require.Len(t, s3test.Keys(t, c.bucket), 2)
-	anonymous := c.newClient()
-
-	c.store.setCut(true)
-	for name, r := range c.fromEveryInstance(t, 3, func() response {
-		return artist.uploadArt(generalFields("Lost", 5000, "lost"), "lost.png", pngImage(t, 20, 20))
-	}) {
-		assert.Equal(t, http.StatusServiceUnavailable, r.status, "an upload on %s: %s", name, r.body)
-		assert.Equal(t, "SERVICE_UNAVAILABLE", r.problemCode(t), name)
-		assert.NotEmpty(t, r.header.Get("Retry-After"), name)
-	}
-	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, kept.ImageURL, nil) }) {
-		assert.Equal(t, http.StatusServiceUnavailable, r.status, "an image read on %s: %s", name, r.body)
-		assert.Equal(t, "SERVICE_UNAVAILABLE", r.problemCode(t), name)
-	}
-	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, "/readyz", nil) }) {
-		assert.Equal(t, http.StatusServiceUnavailable, r.status, name)
-		var p struct {
-			Detail string `json:"detail"`
-		}
-		r.decode(t, &p)
-		assert.Equal(t, "Not ready; down: object store.", p.Detail, name)
-	}
-	res := anonymous.do(http.MethodGet, "/api/v1/arts/"+itoa(kept.ID), nil)
-	assert.Equal(t, http.StatusOK, res.status, "the catalog needs no image store: %s", res.body)
-	res = artist.do(http.MethodDelete, "/api/v1/arts/"+itoa(doomed.ID), nil)
-	require.Equal(t, http.StatusNoContent, res.status, "a delete does not wait for the store: %s", res.body)
-	assert.Len(t, s3test.Keys(t, c.bucket), 2, "no upload got through, and the doomed image waits")
-
-	c.store.setCut(false)
-	require.Eventually(t, func() bool { return len(s3test.Keys(t, c.bucket)) == 1 }, 10*time.Second, 100*time.Millisecond, "the doomed image was not removed once the store came back")
-	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, kept.ImageURL, nil) }) {
-		assert.Equal(t, http.StatusOK, r.status, "%s serves images again: %s", name, r.body)
-	}
-	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, "/readyz", nil) }) {
-		assert.Equal(t, http.StatusOK, r.status, "%s is ready again: %s", name, r.body)
-	}
-	res = artist.uploadArt(generalFields("Found", 5000, "found"), "found.png", pngImage(t, 20, 20))
-	assert.Equal(t, http.StatusCreated, res.status, "uploads work again: %s", res.body)
-	for _, p := range c.instances {
-		assert.Empty(t, p.errorLines("image removals"), "errors logged by %s", p)
-	}
-}
-
-// One instance is killed with SIGKILL while members bid through the balancer:
-// no bid answered 201 is lost, the invariants hold, the other instances go on
-// accepting bids, and the balancer stops sending to the dead one.
-func TestClusterLosesAnInstanceUnderBiddingLoad(t *testing.T) {
-	t.Parallel()
-	c := startCluster(t, 3, nil)
-	ta := c.trading(t)
-	seller := ta.traders(t, 1, 0)[0]
-	bidders := ta.traders(t, 5, 10_000_000)
-	var auctions []int64
-	for i := range 3 {
-		auctions = append(auctions, ta.listAuction(t, seller, "Lot "+strconv.Itoa(i), 1000, time.Now().Add(time.Hour), nil))
-	}
-
-	load := startFaultLoad(ta, bidders, auctions, 1)
-	time.Sleep(1500 * time.Millisecond)
-	killedAt := time.Now()
-	c.instances[1].kill()
-	// Two failed health checks 200ms apart take it out; a request it was
-	// answering at the kill has no answer, so its outcome is unknown.
-	settled := killedAt.Add(time.Second)
-	time.Sleep(2500 * time.Millisecond)
-	load.finish()
-
-	shots := load.bids.all()
-	var before, after []answer
-	createdAfter := 0
-	for _, s := range shots {
-		switch {
-		case s.doneAt.Before(killedAt):
-			before = append(before, s.answer)
-		case s.sentAt.After(settled):
-			after = append(after, s.answer)
-			if s.status == http.StatusCreated {
-				createdAfter++
-			}
-		}
-	}
-	assertNoInternalErrors(t, "a bid before the kill", before)
-	assertNoInternalErrors(t, "a bid once the balancer dropped the dead instance", after)
-	assert.Positive(t, createdAfter, "the other instances went on accepting bids")
-	assertNoInternalErrors(t, "a read once the balancer dropped the dead instance", answersSentAfter(load.readAnswers(), settled))
-	accepted := acceptedBids(shots)
-	assert.Zero(t, lostBids(t, ta, accepted))
-	checkInvariants(t, c.dsn, accepted)
-
-	live := c.fromEveryInstance(t, 2, func() response { return c.newClient().do(http.MethodGet, "/healthz", nil) })
-	for range 10 {
-		res := c.newClient().do(http.MethodGet, "/healthz", nil)
-		require.Equal(t, http.StatusOK, res.status)
-		live[res.header.Get(servedBy)] = res
-	}
-	assert.ElementsMatch(t, []string{"instance-1", "instance-3"}, keysOf(live), "the balancer sends only to the live instances")
-	t.Logf("kill -9 of one instance of three under load: %s", countAnswers(answersOf(shots)))
-}
-
-func answersSentAfter(answers []answer, at time.Time) []answer {
-	var out []answer
-	for _, a := range answers {
-		if a.sentAt.After(at) {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-// The README's second instance: the same settings but HTTP_ADDR. Its admin
-// listener, left unset, follows its HTTP port, so it does not take the first
-// one's, and both serve.
-func TestSecondInstanceStartsWithOnlyHTTPAddrChanged(t *testing.T) {
-	t.Parallel()
-	bin := buildService(t)
-	mail := smtptest.Start(t)
-	_, prefix := redistest.New(t)
-	vars := serviceEnv(t, pgtest.NewDatabase(t), redistest.URL(), prefix, mail, nil)
-	var instances []*serviceProcess
-	for range 2 {
-		port := freePortWithFreeAdmin(t)
-		instances = append(instances, launchService(t, bin, vars,
-			map[string]string{"HTTP_ADDR": "127.0.0.1:" + strconv.Itoa(port)}, "127.0.0.1:"+strconv.Itoa(port+1011)))
-	}
-	for _, p := range instances {
-		res, err := http.Get(p.admin + "/metrics")
-		require.NoError(t, err, "the admin listener of %s", p)
-		raw, err := io.ReadAll(res.Body)
-		_ = res.Body.Close()
-		require.NoError(t, err)
-		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", p)
-		assert.Contains(t, string(raw), "go_goroutines", "%s serves its runtime metrics", p)
-		res, err = http.Get(p.base + "/readyz")
-		require.NoError(t, err)
-		_ = res.Body.Close()
-		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", p)
-	}
-}
-
-// Members bid on one auction through every instance while a watcher on each
-// instance follows it; then auctions end while the closer of every instance
-// races for them.
-func TestClusterTradesAcrossInstances(t *testing.T) {
-	t.Parallel()
-	c := startCluster(t, 3, map[string]string{"AUCTION_CLOSE_INTERVAL": "200ms", "LOG_LEVEL": "error"})
 	ta := c.trading(t)
 	seller := ta.traders(t, 1, 0)[0]
 	bidders := ta.traders(t, 30, 1_000_000)
@@ -376,6 +228,156 @@ func TestClusterTradesAcrossInstances(t *testing.T) {
 		assert.Equal(t, closedBefore+lots, c.eventsPublished(t, "closed"), "one closed event per auction, from all instances together")
 		checkInvariants(t, c.dsn, nil)
 	})
+}
+
+// The object store goes away from every instance at once: image uploads and
+// reads answer 503 SERVICE_UNAVAILABLE (never a 500), /readyz on each instance
+// names the store, everything else keeps working, an art deleted meanwhile
+// loses its image once the store is back, and so do uploads.
+func TestClusterThroughAnObjectStoreOutage(t *testing.T) {
+	t.Parallel()
+	c := startCluster(t, 3, nil)
+	artist, _ := c.member("outage-artist@example.com", "outageartist", 0)
+	kept := artist.createArt(generalFields("Kept", 5000, "kept"))
+	doomed := artist.createArt(generalFields("Doomed", 5000, "doomed"))
+	require.Len(t, s3test.Keys(t, c.bucket), 2)
+	anonymous := c.newClient()
+
+	c.store.setCut(true)
+	for name, r := range c.fromEveryInstance(t, 3, func() response {
+		return artist.uploadArt(generalFields("Lost", 5000, "lost"), "lost.png", pngImage(t, 20, 20))
+	}) {
+		assert.Equal(t, http.StatusServiceUnavailable, r.status, "an upload on %s: %s", name, r.body)
+		assert.Equal(t, "SERVICE_UNAVAILABLE", r.problemCode(t), name)
+		assert.NotEmpty(t, r.header.Get("Retry-After"), name)
+	}
+	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, kept.ImageURL, nil) }) {
+		assert.Equal(t, http.StatusServiceUnavailable, r.status, "an image read on %s: %s", name, r.body)
+		assert.Equal(t, "SERVICE_UNAVAILABLE", r.problemCode(t), name)
+	}
+	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, "/readyz", nil) }) {
+		assert.Equal(t, http.StatusServiceUnavailable, r.status, name)
+		var p struct {
+			Detail string `json:"detail"`
+		}
+		r.decode(t, &p)
+		assert.Equal(t, "Not ready; down: object store.", p.Detail, name)
+	}
+	res := anonymous.do(http.MethodGet, "/api/v1/arts/"+itoa(kept.ID), nil)
+	assert.Equal(t, http.StatusOK, res.status, "the catalog needs no image store: %s", res.body)
+	res = artist.do(http.MethodDelete, "/api/v1/arts/"+itoa(doomed.ID), nil)
+	require.Equal(t, http.StatusNoContent, res.status, "a delete does not wait for the store: %s", res.body)
+	assert.Len(t, s3test.Keys(t, c.bucket), 2, "no upload got through, and the doomed image waits")
+
+	c.store.setCut(false)
+	require.Eventually(t, func() bool { return len(s3test.Keys(t, c.bucket)) == 1 }, 10*time.Second, 100*time.Millisecond, "the doomed image was not removed once the store came back")
+	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, kept.ImageURL, nil) }) {
+		assert.Equal(t, http.StatusOK, r.status, "%s serves images again: %s", name, r.body)
+	}
+	for name, r := range c.fromEveryInstance(t, 3, func() response { return anonymous.do(http.MethodGet, "/readyz", nil) }) {
+		assert.Equal(t, http.StatusOK, r.status, "%s is ready again: %s", name, r.body)
+	}
+	res = artist.uploadArt(generalFields("Found", 5000, "found"), "found.png", pngImage(t, 20, 20))
+	assert.Equal(t, http.StatusCreated, res.status, "uploads work again: %s", res.body)
+	for _, p := range c.instances {
+		assert.Empty(t, p.errorLines("image removals"), "errors logged by %s", p)
+	}
+}
+
+// One instance is killed with SIGKILL while members bid through the balancer:
+// no bid answered 201 is lost, the invariants hold, the other instances go on
+// accepting bids, and the balancer stops sending to the dead one.
+func TestClusterLosesAnInstanceUnderBiddingLoad(t *testing.T) {
+	t.Parallel()
+	c := startCluster(t, 3, nil)
+	ta := c.trading(t)
+	seller := ta.traders(t, 1, 0)[0]
+	bidders := ta.traders(t, 5, 10_000_000)
+	var auctions []int64
+	for i := range 3 {
+		auctions = append(auctions, ta.listAuction(t, seller, "Lot "+strconv.Itoa(i), 1000, time.Now().Add(time.Hour), nil))
+	}
+
+	load := startFaultLoad(ta, bidders, auctions, 1)
+	time.Sleep(time.Second)
+	killedAt := time.Now()
+	c.instances[1].kill()
+	// Two failed health checks 200ms apart take it out; a request it was
+	// answering at the kill has no answer, so its outcome is unknown.
+	settled := killedAt.Add(time.Second)
+	time.Sleep(2 * time.Second)
+	load.finish()
+
+	shots := load.bids.all()
+	var before, after []answer
+	createdAfter := 0
+	for _, s := range shots {
+		switch {
+		case s.doneAt.Before(killedAt):
+			before = append(before, s.answer)
+		case s.sentAt.After(settled):
+			after = append(after, s.answer)
+			if s.status == http.StatusCreated {
+				createdAfter++
+			}
+		}
+	}
+	assertNoInternalErrors(t, "a bid before the kill", before)
+	assertNoInternalErrors(t, "a bid once the balancer dropped the dead instance", after)
+	assert.Positive(t, createdAfter, "the other instances went on accepting bids")
+	assertNoInternalErrors(t, "a read once the balancer dropped the dead instance", answersSentAfter(load.readAnswers(), settled))
+	accepted := acceptedBids(shots)
+	assert.Zero(t, lostBids(t, ta, accepted))
+	checkInvariants(t, c.dsn, accepted)
+
+	live := c.fromEveryInstance(t, 2, func() response { return c.newClient().do(http.MethodGet, "/healthz", nil) })
+	for range 10 {
+		res := c.newClient().do(http.MethodGet, "/healthz", nil)
+		require.Equal(t, http.StatusOK, res.status)
+		live[res.header.Get(servedBy)] = res
+	}
+	assert.ElementsMatch(t, []string{"instance-1", "instance-3"}, keysOf(live), "the balancer sends only to the live instances")
+	t.Logf("kill -9 of one instance of three under load: %s", countAnswers(answersOf(shots)))
+}
+
+func answersSentAfter(answers []answer, at time.Time) []answer {
+	var out []answer
+	for _, a := range answers {
+		if a.sentAt.After(at) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// The README's second instance: the same settings but HTTP_ADDR. Its admin
+// listener, left unset, follows its HTTP port, so it does not take the first
+// one's, and both serve.
+func TestSecondInstanceStartsWithOnlyHTTPAddrChanged(t *testing.T) {
+	t.Parallel()
+	bin := buildService(t)
+	mail := smtptest.Start(t)
+	_, prefix := redistest.New(t)
+	vars := serviceEnv(t, pgtest.NewDatabase(t), redistest.URL(), prefix, mail, nil)
+	var instances []*serviceProcess
+	for range 2 {
+		port := freePortWithFreeAdmin(t)
+		instances = append(instances, launchService(t, bin, vars,
+			map[string]string{"HTTP_ADDR": "127.0.0.1:" + strconv.Itoa(port)}, "127.0.0.1:"+strconv.Itoa(port+1011)))
+	}
+	for _, p := range instances {
+		res, err := http.Get(p.admin + "/metrics")
+		require.NoError(t, err, "the admin listener of %s", p)
+		raw, err := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", p)
+		assert.Contains(t, string(raw), "go_goroutines", "%s serves its runtime metrics", p)
+		res, err = http.Get(p.base + "/readyz")
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", p)
+	}
 }
 
 // trading is the cluster as the concurrency suite drives an app: members made
