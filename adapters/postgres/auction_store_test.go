@@ -284,9 +284,9 @@ func TestAuctionStoreFinish(t *testing.T) {
 	bid(t, store, auctionID, bob, 10_100, testNow)
 	a, _ := readAuction(ctx, t, store, auctionID)
 	for _, ended := range []*auction.Auction{stale, a} {
-		_, sold, err := ended.Close(testNow.Add(time.Hour))
+		closing, err := ended.Close(testNow.Add(time.Hour))
 		require.NoError(t, err)
-		require.True(t, sold)
+		require.True(t, closing.Sold())
 	}
 
 	require.ErrorIs(t, store.Finish(ctx, stale), application.ErrWriteConflict, "read before the last bid")
@@ -463,7 +463,7 @@ func TestAuctionStoreMemberBids(t *testing.T) {
 	bid(t, store, first, alice, 10_400, testNow)
 	// Second ends, sold to Alice.
 	a, _ := readAuction(ctx, t, store, second)
-	_, _, err := a.Close(testNow.Add(time.Hour))
+	_, err := a.Close(testNow.Add(time.Hour))
 	require.NoError(t, err)
 	require.NoError(t, store.Finish(ctx, a))
 	p, err := purchase.New(secondArt, alice, owner, 11_000, purchase.KindAuction, testNow.Add(time.Hour))
