@@ -57,8 +57,8 @@ BEGIN
 END $$;
 
 -- A follow or an unfollow changes two members' rows: the lower id first.
--- Members follow one at a time, so a trigger per row costs least (60 us a
--- follow, against 165 us for a statement's trigger).
+-- Members follow one at a time, so a trigger per row costs least (a follow
+-- took 82 us with it, 184 us with a statement's trigger).
 CREATE FUNCTION member_stats_follows_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     f     follows;
