@@ -40,6 +40,16 @@ type ArtDetail struct {
 	SoldPrice int64
 }
 
+// ReservePriceFor is the reserve of the art's auction as viewerID (0:
+// anonymous) may see it: only the art's owner does (docs/rules.md,
+// Auctions); 0 for anyone else, and without a reserve.
+func (d ArtDetail) ReservePriceFor(viewerID int64) int64 {
+	if d.Auction == nil || viewerID == 0 || viewerID != d.Art.OwnerID() {
+		return 0
+	}
+	return d.Auction.Terms().ReservePrice()
+}
+
 // ArtSort orders art lists; every order breaks ties by id, newest first.
 type ArtSort string
 

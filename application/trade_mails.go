@@ -41,6 +41,12 @@ func unsoldMail(memberID, artID int64) MemberMail {
 		Text: fmt.Sprintf("The auction of art %d ended with no bid; the art is marked unsold.\n", artID)}
 }
 
+func belowReserveMail(memberID, artID, highest, reserve int64) MemberMail {
+	return MemberMail{MemberID: memberID, Subject: "Your auction ended below its reserve",
+		Text: fmt.Sprintf("The auction of art %d ended with a highest bid of %d points, below your reserve of %d; "+
+			"the art is marked unsold and the bidder keeps their points.\n", artID, highest, reserve)}
+}
+
 func purchasedMail(memberID, artID, price int64) MemberMail {
 	return MemberMail{MemberID: memberID, Subject: "Purchase confirmed",
 		Text: fmt.Sprintf("You bought art %d for %d points.\n", artID, price)}

@@ -105,7 +105,12 @@ func (b *rawBidder) bidIn(ctx context.Context, tx pgx.Tx, auctionID, amount int6
 			return bidResult{}, fmt.Errorf("enqueue outbid mail: %d rows", tag.RowsAffected())
 		}
 	}
-	return bidResult{bidID: *bidID, status: http.StatusCreated}, nil
+	met, hasReserve := d.Auction.ReserveMet()
+	reserve := reserveNone
+	if hasReserve {
+		reserve = reserveState(&met)
+	}
+	return bidResult{bidID: *bidID, status: http.StatusCreated, reserve: reserve}, nil
 }
 
 // refusal is the answer the service gives to a bid the domain refused
