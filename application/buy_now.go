@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
@@ -14,27 +15,30 @@ type BuyNow struct {
 	auctions AuctionStore
 	wallet   Wallet
 	settler  saleSettler
-	mails    tradeMailer
+	notices  tradeNotifier
 	events   EventPublisher
 	clock    Clock
 }
 
 // NewBuyNow builds the use case.
 func NewBuyNow(guard AuctionGuard, auctions AuctionStore, wallet Wallet, purchases PurchaseStore, arts ArtSales,
-	mailbox MemberMailbox, events EventPublisher, clock Clock) *BuyNow {
+	notifier Notifier, events EventPublisher, notifications NotificationPublisher, clock Clock) *BuyNow {
 	return &BuyNow{guard: guard, auctions: auctions, wallet: wallet,
 		settler: saleSettler{wallet: wallet, purchases: purchases, arts: arts},
-		mails:   tradeMailer{mailbox: mailbox}, events: events, clock: clock}
+		notices: tradeNotifier{notifier: notifier, publisher: notifications}, events: events, clock: clock}
 }
 
 // Execute checks OWN_AUCTION, AUCTION_NOT_OPEN, BUY_NOW_UNAVAILABLE and
 // INSUFFICIENT_POINTS in that order, then settles: the buyer pays, the previous
-// leader's hold is released, the seller is paid. The answer is built from what
+// leader's hold is released, the seller is paid; buyer and seller are mailed
+// and notified, every other bidder notified auction_lost (nobody outbid). The answer is built from what
 // the transaction read and wrote, so a committed sale is never an error.
 func (uc *BuyNow) Execute(ctx context.Context, auctionID, buyerID int64) (PurchaseView, error) {
 	var bought PurchaseView
 	var ended *auction.Auction
+	var made []notification.Notification
 	err := uc.guard.WithAuction(ctx, auctionID, func(ctx context.Context) error {
+		made = nil
 		d, buyer, err := uc.auctions.GetForMember(ctx, auctionID, buyerID)
 		if err != nil {
 			return err
@@ -52,7 +56,7 @@ func (uc *BuyNow) Execute(ctx context.Context, auctionID, buyerID int64) (Purcha
 		if err != nil {
 			return err
 		}
-		err = uc.mails.send(ctx, wonMail(buyerID, sold.ID(), settlement.Price), soldMail(sold.OwnerID(), sold.ID(), settlement.Price))
+		made, err = uc.notices.write(ctx, saleNotices(sold.ID(), auctionID, sold.OwnerID(), buyerID, settlement.Price, now))
 		if err != nil {
 			return err
 		}
@@ -67,5 +71,6 @@ func (uc *BuyNow) Execute(ctx context.Context, auctionID, buyerID int64) (Purcha
 	uc.events.Publish(ctx, AuctionEvent{Kind: EventClosed, AuctionID: auctionID, Amount: bought.Purchase.Price(),
 		BidderID: buyerID, BidderNickname: bought.Buyer.Nickname, BidCount: ended.BidCount(),
 		EndAt: ended.Terms().EndAt(), Status: ended.StoredStatus(), At: bought.Purchase.PurchasedAt()})
+	uc.notices.publish(ctx, made)
 	return bought, nil
 }

@@ -12,12 +12,13 @@ import (
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/art"
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
 func (f tradingFixture) buyNow() *application.BuyNow {
-	return application.NewBuyNow(f.guard, f.auctions, f.wallet, f.purchases, f.sales, f.mailbox, f.events, f.clock)
+	return application.NewBuyNow(f.guard, f.auctions, f.wallet, f.purchases, f.sales, f.notifier, f.events, f.notes, f.clock)
 }
 
 func TestBuyNowPassesDomainRefusalsThroughWithoutWriting(t *testing.T) {
@@ -129,7 +130,9 @@ func TestBuyNowSettles(t *testing.T) {
 				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(5000)).Return(nil),
 				f.expectMoves(tt.moves...).Return(nil),
 				f.purchases.EXPECT().Create(inTx(), p).Return(int64(88), nil),
-				f.expectMails(mailTo(tt.buyerID, subjectWon, "42", "5000"), mailTo(aliceID, subjectSold, "42", "5000")),
+				// Buyer and seller are told; every other bidder lost, nobody was outbid.
+				f.expectNotices(t, notification.AuctionSold(42, 5, aliceID, tt.buyerID, 5000),
+					mailTo(tt.buyerID, subjectWon, "42", "5000"), mailTo(aliceID, subjectSold, "42", "5000")),
 				f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 5000, BidderID: tt.buyerID,
 					BidCount: a.BidCount(), EndAt: tradeEnd, Status: auction.StatusBoughtOut, At: fixedTestNow}),
 			)
@@ -193,7 +196,7 @@ func TestBuyNowFailuresInsideTheGuard(t *testing.T) {
 			want: point.ErrInsufficientPoints,
 		},
 		{
-			name: "the purchase is refused by its unique art: no mail",
+			name: "the purchase is refused by its unique art: no notice",
 			arrange: func(f tradingFixture) {
 				settledUpTo(f)
 				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(5000)).Return(nil)
@@ -203,13 +206,13 @@ func TestBuyNowFailuresInsideTheGuard(t *testing.T) {
 			want: art.ErrSold,
 		},
 		{
-			name: "the mails fail",
+			name: "the notices fail",
 			arrange: func(f tradingFixture) {
 				settledUpTo(f)
 				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(5000)).Return(nil)
 				f.expectMoves(moves...).Return(nil)
 				f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(88), nil)
-				f.mailbox.EXPECT().EnqueueToMembers(inTx(), gomock.Any(), gomock.Any()).Return(boom)
+				f.notifier.EXPECT().Notify(inTx(), gomock.Any()).Return(nil, boom)
 			},
 			want: boom,
 		},

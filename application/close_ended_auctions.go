@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
@@ -17,14 +18,14 @@ const closeBatch = 100
 // leader, or failed (no bid, or the highest below the reserve) with the art
 // unsold and the leader's hold released. Each close runs under the auction's guard, so
 // it is serialized with bids, and is conditional, so with several instances each
-// auction is closed exactly once.
+// auction is closed exactly once, and so are its mails and notifications.
 type CloseEndedAuctions struct {
 	guard    AuctionGuard
 	auctions AuctionStore
 	sales    ArtSales
 	settler  saleSettler
 	wallet   Wallet
-	mails    tradeMailer
+	notices  tradeNotifier
 	events   EventPublisher
 	metrics  TradeMetrics
 	clock    Clock
@@ -32,11 +33,12 @@ type CloseEndedAuctions struct {
 
 // NewCloseEndedAuctions builds the use case.
 func NewCloseEndedAuctions(guard AuctionGuard, auctions AuctionStore, sales ArtSales, wallet Wallet,
-	purchases PurchaseStore, mailbox MemberMailbox, events EventPublisher, metrics TradeMetrics,
-	clock Clock) *CloseEndedAuctions {
+	purchases PurchaseStore, notifier Notifier, events EventPublisher, notifications NotificationPublisher,
+	metrics TradeMetrics, clock Clock) *CloseEndedAuctions {
 	return &CloseEndedAuctions{guard: guard, auctions: auctions, sales: sales,
 		settler: saleSettler{wallet: wallet, purchases: purchases, arts: sales}, wallet: wallet,
-		mails: tradeMailer{mailbox: mailbox}, events: events, metrics: metrics, clock: clock}
+		notices: tradeNotifier{notifier: notifier, publisher: notifications},
+		events:  events, metrics: metrics, clock: clock}
 }
 
 // Execute closes what is due and returns how many auctions it ended; one
@@ -49,7 +51,7 @@ func (uc *CloseEndedAuctions) Execute(ctx context.Context) (int, error) {
 	closed := 0
 	var errs []error
 	for _, d := range due {
-		ended, err := uc.closeOne(ctx, d.ID)
+		ended, made, err := uc.closeOne(ctx, d.ID)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("close auction %d: %w", d.ID, err))
 			continue
@@ -66,17 +68,20 @@ func (uc *CloseEndedAuctions) Execute(ctx context.Context) (int, error) {
 				e.Amount, e.BidderID, e.BidderNickname = a.HighestAmount(), a.HighestBidderID(), ended.HighestBidder.Nickname
 			}
 			uc.events.Publish(ctx, e)
+			uc.notices.publish(ctx, made)
 		}
 	}
 	return closed, errors.Join(errs...)
 }
 
-// closeOne returns the ended auction with its winner, or no auction when
-// someone else closed it first or a late bid extended it.
-func (uc *CloseEndedAuctions) closeOne(ctx context.Context, auctionID int64) (AuctionDetail, error) {
+// closeOne returns the ended auction with its winner and the notifications
+// its end made, or no auction when someone else closed it first or a late bid
+// extended it.
+func (uc *CloseEndedAuctions) closeOne(ctx context.Context, auctionID int64) (AuctionDetail, []notification.Notification, error) {
 	var ended AuctionDetail
+	var made []notification.Notification
 	err := uc.guard.WithAuction(ctx, auctionID, func(ctx context.Context) error {
-		ended = AuctionDetail{}
+		ended, made = AuctionDetail{}, nil
 		d, err := uc.auctions.Get(ctx, auctionID)
 		if err != nil {
 			return err
@@ -94,9 +99,9 @@ func (uc *CloseEndedAuctions) closeOne(ctx context.Context, auctionID int64) (Au
 			return err
 		}
 		if closing.Sold() {
-			err = uc.sell(ctx, closing.Sale, artID, ownerID, now)
+			made, err = uc.sell(ctx, closing.Sale, artID, auctionID, ownerID, now)
 		} else {
-			err = uc.fail(ctx, closing, a, artID, ownerID)
+			made, err = uc.fail(ctx, closing, a, artID, ownerID, now)
 		}
 		if err != nil {
 			return err
@@ -104,30 +109,36 @@ func (uc *CloseEndedAuctions) closeOne(ctx context.Context, auctionID int64) (Au
 		ended = d
 		return nil
 	})
-	return ended, err
+	return ended, made, err
 }
 
-// sell settles the sale to the leader and mails both sides.
-func (uc *CloseEndedAuctions) sell(ctx context.Context, sale auction.Settlement, artID, ownerID int64, now time.Time) error {
+// sell settles the sale to the leader and tells the buyer, the seller and
+// every other bidder.
+func (uc *CloseEndedAuctions) sell(ctx context.Context, sale auction.Settlement, artID, auctionID, ownerID int64,
+	now time.Time) ([]notification.Notification, error) {
 	if _, err := uc.settler.settle(ctx, sale, artID, ownerID, purchase.KindAuction, now); err != nil {
-		return err
+		return nil, err
 	}
-	return uc.mails.send(ctx, wonMail(sale.BuyerID, artID, sale.Price), soldMail(ownerID, artID, sale.Price))
+	return uc.notices.write(ctx, saleNotices(artID, auctionID, ownerID, sale.BuyerID, sale.Price, now))
 }
 
 // fail marks the art unsold, gives a leader below the reserve their hold
 // back (the art first, then the member's row: the lock order of trades), and
-// tells the seller why nothing sold.
-func (uc *CloseEndedAuctions) fail(ctx context.Context, closing auction.Closing, a *auction.Auction, artID, ownerID int64) error {
+// tells the seller why nothing sold and every bidder that they lost.
+func (uc *CloseEndedAuctions) fail(ctx context.Context, closing auction.Closing, a *auction.Auction, artID, ownerID int64,
+	now time.Time) ([]notification.Notification, error) {
 	if err := uc.sales.MarkUnsold(ctx, artID); err != nil {
-		return fmt.Errorf("mark art %d unsold: %w", artID, err)
+		return nil, fmt.Errorf("mark art %d unsold: %w", artID, err)
 	}
+	notices := Notices{Notifications: notification.AuctionFailed(artID, a.ID(), ownerID, a.HasBids()), At: now}
 	if closing.Failure == auction.FailedNoBid {
-		return uc.mails.send(ctx, unsoldMail(ownerID, artID))
+		notices.Mails = []MemberMail{unsoldMail(ownerID, artID)}
+		return uc.notices.write(ctx, notices)
 	}
 	release := PointMove{MemberID: closing.ReleasedID, Available: closing.ReleasedAmount}
 	if err := uc.wallet.Move(ctx, release); err != nil {
-		return fmt.Errorf("release the hold of member %d on auction %d: %w", closing.ReleasedID, a.ID(), err)
+		return nil, fmt.Errorf("release the hold of member %d on auction %d: %w", closing.ReleasedID, a.ID(), err)
 	}
-	return uc.mails.send(ctx, belowReserveMail(ownerID, artID, a.HighestAmount(), a.Terms().ReservePrice()))
+	notices.Mails = []MemberMail{belowReserveMail(ownerID, artID, a.HighestAmount(), a.Terms().ReservePrice())}
+	return uc.notices.write(ctx, notices)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
@@ -21,8 +22,8 @@ const closeLag = 3 * time.Second
 var endedAt = fixedTestNow.Add(-closeLag)
 
 func (f tradingFixture) closeEnded() *application.CloseEndedAuctions {
-	return application.NewCloseEndedAuctions(f.guard, f.auctions, f.sales, f.wallet, f.purchases, f.mailbox, f.events,
-		f.metrics, f.clock)
+	return application.NewCloseEndedAuctions(f.guard, f.auctions, f.sales, f.wallet, f.purchases, f.notifier, f.events,
+		f.notes, f.metrics, f.clock)
 }
 
 // endedAuction is a storedAuction whose end passed closeLag ago.
@@ -48,7 +49,7 @@ func TestCloseEndedAuctionsFailsAnAuctionWithoutBids(t *testing.T) {
 		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(a), nil),
 		f.auctions.EXPECT().Finish(inTx(), auctionIn(ended)).Return(nil),
 		f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(nil),
-		f.expectMails(mailTo(aliceID, subjectUnsold, "42")),
+		f.expectNotices(t, notification.AuctionFailed(42, 5, aliceID, false), mailTo(aliceID, subjectUnsold, "42")),
 		f.metrics.EXPECT().CloseLag(closeLag),
 		f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, EndAt: endedAt,
 			Status: auction.StatusFailed, At: fixedTestNow}),
@@ -77,7 +78,8 @@ func TestCloseEndedAuctionsSellsToTheLeader(t *testing.T) {
 			// The winner's hold pays for it all.
 			f.expectMoves(paying(winnerID, 2300, 2300), paid(aliceID, 2300)).Return(nil),
 			f.purchases.EXPECT().Create(inTx(), p).Return(int64(93), nil),
-			f.expectMails(mailTo(winnerID, subjectWon, "42", "2300"), mailTo(aliceID, subjectSold, "42", "2300")),
+			f.expectNotices(t, notification.AuctionSold(42, 5, aliceID, winnerID, 2300),
+				mailTo(winnerID, subjectWon, "42", "2300"), mailTo(aliceID, subjectSold, "42", "2300")),
 			f.metrics.EXPECT().CloseLag(closeLag),
 			f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 2300,
 				BidderID: winnerID, BidCount: 3, EndAt: endedAt, Status: auction.StatusClosed, At: fixedTestNow}),
@@ -108,13 +110,13 @@ func TestCloseEndedAuctionsFailsBelowTheReserve(t *testing.T) {
 		f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(nil),
 		// The leader's hold goes back; their total never moved.
 		f.expectMoves(application.PointMove{MemberID: bobID, Available: 2300}).Return(nil),
-		f.expectMails(mailTo(aliceID, subjectBelowReserve, "42", "2300", "2500")),
+		f.expectNotices(t, notification.AuctionFailed(42, 5, aliceID, true), mailTo(aliceID, subjectBelowReserve, "42", "2300", "2500")),
 		f.metrics.EXPECT().CloseLag(closeLag),
 		// Failed: no winner, whoever led.
 		f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, BidCount: 3,
 			EndAt: endedAt, Status: auction.StatusFailed, At: fixedTestNow}),
 	)
-	// No purchase, no ledger, no mail to the bidders: gomock fails on them.
+	// No purchase, no ledger, no mail to the bidders (they are told auction_lost): gomock fails on them.
 
 	closed, err := f.closeEnded().Execute(context.Background())
 
@@ -134,7 +136,8 @@ func TestCloseEndedAuctionsSellsAtTheReserve(t *testing.T) {
 		f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(2300)).Return(nil),
 		f.expectMoves(paying(bobID, 2300, 2300), paid(aliceID, 2300)).Return(nil),
 		f.purchases.EXPECT().Create(inTx(), mustPurchase(t, 42, bobID, aliceID, 2300, purchase.KindAuction)).Return(int64(93), nil),
-		f.expectMails(mailTo(bobID, subjectWon, "42", "2300"), mailTo(aliceID, subjectSold, "42", "2300")),
+		f.expectNotices(t, notification.AuctionSold(42, 5, aliceID, bobID, 2300),
+			mailTo(bobID, subjectWon, "42", "2300"), mailTo(aliceID, subjectSold, "42", "2300")),
 		f.metrics.EXPECT().CloseLag(closeLag),
 		f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 2300,
 			BidderID: bobID, BidCount: 3, EndAt: endedAt, Status: auction.StatusClosed, At: fixedTestNow}),
@@ -208,7 +211,7 @@ func TestCloseEndedAuctionsOneFailureDoesNotStopTheOthers(t *testing.T) {
 	f.auctions.EXPECT().Get(inTx(), int64(6)).Return(auctionDetailOf(endedAuction(auctionNumbered(6, 46))), nil)
 	f.auctions.EXPECT().Finish(inTx(), auctionIn(auctionState{ID: 6, ArtID: 46, Status: auction.StatusFailed, EndAt: endedAt})).Return(nil)
 	f.sales.EXPECT().MarkUnsold(inTx(), int64(46)).Return(nil)
-	f.expectMails(mailTo(aliceID, subjectUnsold, "46"))
+	f.expectNotices(t, notification.AuctionFailed(46, 6, aliceID, false), mailTo(aliceID, subjectUnsold, "46"))
 
 	// 7: the guard is busy.
 	f.guard.EXPECT().WithAuction(gomock.Any(), int64(7), gomock.Any()).Return(application.ErrLockUnavailable)
@@ -224,7 +227,7 @@ func TestCloseEndedAuctionsOneFailureDoesNotStopTheOthers(t *testing.T) {
 	f.sales.EXPECT().MarkSold(inTx(), int64(49), int64(2300)).Return(nil)
 	f.expectMoves(paying(bobID, 2300, 2300), paid(aliceID, 2300)).Return(nil)
 	f.purchases.EXPECT().Create(inTx(), mustPurchase(t, 49, bobID, aliceID, 2300, purchase.KindAuction)).Return(int64(94), nil)
-	f.expectMails(mailTo(bobID, subjectWon, "49"), mailTo(aliceID, subjectSold, "49"))
+	f.expectNotices(t, notification.AuctionSold(49, 9, aliceID, bobID, 2300), mailTo(bobID, subjectWon, "49"), mailTo(aliceID, subjectSold, "49"))
 
 	f.metrics.EXPECT().CloseLag(closeLag).Times(2)
 	gomock.InOrder(
@@ -278,12 +281,12 @@ func TestCloseEndedAuctionsFailuresInsideTheGuard(t *testing.T) {
 			want: boom,
 		},
 		{
-			name: "the unsold mail fails",
+			name: "the unsold notices fail",
 			arrange: func(f tradingFixture) {
 				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction()), nil)
 				f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(nil)
 				f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(nil)
-				f.mailbox.EXPECT().EnqueueToMembers(inTx(), gomock.Any()).Return(boom)
+				f.notifier.EXPECT().Notify(inTx(), gomock.Any()).Return(nil, boom)
 			},
 			want: boom,
 		},
@@ -315,7 +318,7 @@ func TestCloseEndedAuctionsFailuresInsideTheGuard(t *testing.T) {
 				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(2300)).Return(nil)
 				f.expectMoves(paying(bobID, 2300, 2300), paid(aliceID, 2300)).Return(nil)
 				f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(93), nil)
-				f.mailbox.EXPECT().EnqueueToMembers(inTx(), gomock.Any(), gomock.Any()).Return(boom)
+				f.notifier.EXPECT().Notify(inTx(), gomock.Any()).Return(nil, boom)
 			},
 			want: boom,
 		},
@@ -355,7 +358,7 @@ func TestCloseEndedAuctionsRetriedCloseSeesTheLateBid(t *testing.T) {
 	)
 	f.expectMoves(paying(bobID, 1000, 1000), paid(aliceID, 1000)).Return(nil)
 	f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(93), nil)
-	f.expectMails(mailTo(bobID, subjectWon), mailTo(aliceID, subjectSold))
+	f.expectNotices(t, notification.AuctionSold(42, 5, aliceID, bobID, 1000), mailTo(bobID, subjectWon), mailTo(aliceID, subjectSold))
 	f.metrics.EXPECT().CloseLag(closeLag)
 	f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 1000, BidderID: bobID,
 		BidCount: 1, EndAt: endedAt, Status: auction.StatusClosed, At: fixedTestNow})

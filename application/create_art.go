@@ -31,18 +31,21 @@ type CreateArtCommand struct {
 }
 
 // CreateArt stores the image, then the art (and its auction) in one
-// transaction; an image whose art could not be written is removed again.
+// transaction, with the fan-out that tells the artist's followers; an image
+// whose art could not be written is removed again.
 type CreateArt struct {
 	arts      ArtStore
 	images    ImageStore
 	inspector ImageInspector
+	fanOuts   NewWorkFanOuts
 	tx        Transactor
 	clock     Clock
 }
 
 // NewCreateArt builds the use case.
-func NewCreateArt(arts ArtStore, images ImageStore, inspector ImageInspector, tx Transactor, clock Clock) *CreateArt {
-	return &CreateArt{arts: arts, images: images, inspector: inspector, tx: tx, clock: clock}
+func NewCreateArt(arts ArtStore, images ImageStore, inspector ImageInspector, fanOuts NewWorkFanOuts, tx Transactor,
+	clock Clock) *CreateArt {
+	return &CreateArt{arts: arts, images: images, inspector: inspector, fanOuts: fanOuts, tx: tx, clock: clock}
 }
 
 // Execute returns the new art's page as its owner sees it.
@@ -76,8 +79,15 @@ func (uc *CreateArt) Execute(ctx context.Context, cmd CreateArtCommand) (ArtDeta
 	}
 	var id int64
 	err = uc.tx.WithinTx(ctx, func(ctx context.Context) error {
-		id, err = uc.arts.Create(ctx, a, au)
-		return err
+		if id, err = uc.arts.Create(ctx, a, au); err != nil {
+			return err
+		}
+		// The followers are told after the listing, by FanOutNewWork: an artist
+		// with many of them does not hold it up.
+		if err := uc.fanOuts.Enqueue(ctx, id, cmd.OwnerID, now); err != nil {
+			return fmt.Errorf("enqueue the new work's fan-out: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		if cleanupErr := uc.images.Delete(ctx, key); cleanupErr != nil {

@@ -22,6 +22,7 @@ type createArtMocks struct {
 	arts      *mock.MockArtStore
 	images    *mock.MockImageStore
 	inspector *mock.MockImageInspector
+	fanOuts   *mock.MockNewWorkFanOuts
 	tx        *mock.MockTransactor
 	uc        *application.CreateArt
 }
@@ -33,10 +34,17 @@ func newCreateArt(t *testing.T) createArtMocks {
 		arts:      mock.NewMockArtStore(ctrl),
 		images:    mock.NewMockImageStore(ctrl),
 		inspector: mock.NewMockImageInspector(ctrl),
+		fanOuts:   mock.NewMockNewWorkFanOuts(ctrl),
 		tx:        mock.NewMockTransactor(ctrl),
 	}
-	m.uc = application.NewCreateArt(m.arts, m.images, m.inspector, m.tx, newFixedClock(ctrl))
+	m.uc = application.NewCreateArt(m.arts, m.images, m.inspector, m.fanOuts, m.tx, newFixedClock(ctrl))
 	return m
+}
+
+// expectFanOut expects the listing's fan-out to the artist's followers,
+// enqueued in the listing's transaction.
+func (m createArtMocks) expectFanOut(artID int64) *gomock.Call {
+	return m.fanOuts.EXPECT().Enqueue(inTx(), artID, int64(7), fixedTestNow).Return(nil)
 }
 
 var testImageBytes = []byte("\xff\xd8\xff\xe0 pretend this is a JPEG")
@@ -197,6 +205,7 @@ func TestCreateArtAcceptsAnImageOfExactly10MiB(t *testing.T) {
 	m.images.EXPECT().Save(gomock.Any(), cmd.Image, art.FormatPNG).Return("arts/new.png", nil)
 	expectOneTx(m.tx)
 	m.arts.EXPECT().Create(inTx(), gomock.Any(), nil).Return(int64(43), nil)
+	m.expectFanOut(43)
 	m.arts.EXPECT().Detail(gomock.Any(), int64(43), int64(7)).Return(storedArtDetail(), nil)
 
 	_, err := m.uc.Execute(context.Background(), cmd)
@@ -268,6 +277,7 @@ func TestCreateArtListsAGeneralArt(t *testing.T) {
 				created = a
 				return 43, nil
 			}),
+		m.expectFanOut(43),
 		m.arts.EXPECT().Detail(outsideTx(), int64(43), int64(7)).Return(want, nil),
 	)
 
@@ -306,6 +316,7 @@ func TestCreateArtETagDependsOnTheBytes(t *testing.T) {
 				etag = a.Image().ETag()
 				return 43, nil
 			})
+		m.expectFanOut(43)
 		m.arts.EXPECT().Detail(gomock.Any(), int64(43), int64(7)).Return(storedArtDetail(), nil)
 		_, err := m.uc.Execute(context.Background(), cmd)
 		require.NoError(t, err)
@@ -364,6 +375,7 @@ func TestCreateArtListsAnAuctionArtWithItsAuction(t *testing.T) {
 					created, au = a, x
 					return 44, nil
 				})
+			m.expectFanOut(44)
 			m.arts.EXPECT().Detail(outsideTx(), int64(44), int64(7)).Return(storedArtDetail(), nil)
 
 			_, err := m.uc.Execute(context.Background(), cmd)
@@ -420,6 +432,7 @@ func TestCreateArtWhenTheTransactionItselfFails(t *testing.T) {
 			return errCommit
 		})
 	m.arts.EXPECT().Create(inTx(), gomock.Any(), nil).Return(int64(43), nil)
+	m.expectFanOut(43)
 	m.images.EXPECT().Delete(gomock.Any(), "arts/new.jpg").Return(nil)
 
 	_, err := m.uc.Execute(context.Background(), generalArtCommand())
@@ -450,9 +463,25 @@ func TestCreateArtKeepsTheImageWhenOnlyReadingThePageBackFails(t *testing.T) {
 	m.images.EXPECT().Save(gomock.Any(), testImageBytes, art.FormatJPEG).Return("arts/new.jpg", nil)
 	expectOneTx(m.tx)
 	m.arts.EXPECT().Create(inTx(), gomock.Any(), nil).Return(int64(43), nil)
+	m.expectFanOut(43)
 	m.arts.EXPECT().Detail(gomock.Any(), int64(43), int64(7)).Return(application.ArtDetail{}, errRead)
 
 	_, err := m.uc.Execute(context.Background(), generalArtCommand())
 
 	assert.ErrorIs(t, err, errRead)
+}
+
+func TestCreateArtRollsTheListingBackWhenItsFanOutCannotBeEnqueued(t *testing.T) {
+	errDB := errors.New("connection reset")
+	m := newCreateArt(t)
+	m.inspector.EXPECT().Inspect(testImageBytes).Return(application.InspectedImage{Format: art.FormatJPEG, Width: 800, Height: 600}, nil)
+	m.images.EXPECT().Save(gomock.Any(), testImageBytes, art.FormatJPEG).Return("arts/new.jpg", nil)
+	expectOneTx(m.tx)
+	m.arts.EXPECT().Create(inTx(), gomock.Any(), nil).Return(int64(43), nil)
+	m.fanOuts.EXPECT().Enqueue(inTx(), int64(43), int64(7), fixedTestNow).Return(errDB)
+	m.images.EXPECT().Delete(outsideTx(), "arts/new.jpg").Return(nil)
+
+	_, err := m.uc.Execute(context.Background(), generalArtCommand())
+
+	require.ErrorIs(t, err, errDB, "a listing whose followers would never hear of it is not made")
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/validation"
 )
@@ -29,12 +30,13 @@ type PlacedBid struct {
 }
 
 // PlaceBid accepts a bid under the auction's guard: the new leader's points are
-// held, the previous leader's hold is released and they are mailed.
+// held, the previous leader's hold is released and they are mailed and
+// notified outbid.
 type PlaceBid struct {
 	guard        AuctionGuard
 	auctions     AuctionStore
 	wallet       Wallet
-	mails        tradeMailer
+	notices      tradeNotifier
 	events       EventPublisher
 	metrics      TradeMetrics
 	clock        Clock
@@ -42,10 +44,12 @@ type PlaceBid struct {
 }
 
 // NewPlaceBid builds the use case; extendWindow is the soft-close window (0 = off).
-func NewPlaceBid(guard AuctionGuard, auctions AuctionStore, wallet Wallet, mailbox MemberMailbox,
-	events EventPublisher, metrics TradeMetrics, clock Clock, extendWindow time.Duration) *PlaceBid {
-	return &PlaceBid{guard: guard, auctions: auctions, wallet: wallet, mails: tradeMailer{mailbox: mailbox},
-		events: events, metrics: metrics, clock: clock, extendWindow: extendWindow}
+func NewPlaceBid(guard AuctionGuard, auctions AuctionStore, wallet Wallet, notifier Notifier,
+	events EventPublisher, notifications NotificationPublisher, metrics TradeMetrics, clock Clock,
+	extendWindow time.Duration) *PlaceBid {
+	return &PlaceBid{guard: guard, auctions: auctions, wallet: wallet,
+		notices: tradeNotifier{notifier: notifier, publisher: notifications},
+		events:  events, metrics: metrics, clock: clock, extendWindow: extendWindow}
 }
 
 // Execute returns the rule errors of docs/rules.md in their order, or
@@ -58,7 +62,9 @@ func (uc *PlaceBid) Execute(ctx context.Context, cmd PlaceBidCommand) (PlacedBid
 	}
 	var placed PlacedBid
 	var outcome auction.BidOutcome
+	var made []notification.Notification
 	err := uc.guard.WithAuction(ctx, cmd.AuctionID, func(ctx context.Context) error {
+		made = nil
 		d, bidder, err := uc.auctions.GetForMember(ctx, cmd.AuctionID, cmd.BidderID)
 		if err != nil {
 			return err
@@ -78,7 +84,8 @@ func (uc *PlaceBid) Execute(ctx context.Context, cmd PlaceBidCommand) (PlacedBid
 			return fmt.Errorf("hold the bid's points: %w", err)
 		}
 		if outcome.PreviousLeaderID != 0 {
-			if err := uc.mails.send(ctx, OutbidMail(outcome.PreviousLeaderID, cmd.AuctionID, cmd.Amount)); err != nil {
+			made, err = uc.notices.write(ctx, BidNotices(d.Art.Art.ID(), cmd.AuctionID, cmd.Amount, outcome.PreviousLeaderID, now))
+			if err != nil {
 				return err
 			}
 		}
@@ -94,6 +101,7 @@ func (uc *PlaceBid) Execute(ctx context.Context, cmd PlaceBidCommand) (PlacedBid
 		return PlacedBid{}, fmt.Errorf("bid on auction %d: %w", cmd.AuctionID, err)
 	}
 	uc.announce(ctx, placed, outcome)
+	uc.notices.publish(ctx, made)
 	return placed, nil
 }
 

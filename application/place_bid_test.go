@@ -12,17 +12,18 @@ import (
 
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/point"
 )
 
 const testExtendWindow = 2 * time.Minute
 
 func (f tradingFixture) placeBid() *application.PlaceBid {
-	return application.NewPlaceBid(f.guard, f.auctions, f.wallet, f.mailbox, f.events, f.metrics, f.clock, testExtendWindow)
+	return application.NewPlaceBid(f.guard, f.auctions, f.wallet, f.notifier, f.events, f.notes, f.metrics, f.clock, testExtendWindow)
 }
 
 func (f tradingFixture) placeBidWithoutSoftClose() *application.PlaceBid {
-	return application.NewPlaceBid(f.guard, f.auctions, f.wallet, f.mailbox, f.events, f.metrics, f.clock, 0)
+	return application.NewPlaceBid(f.guard, f.auctions, f.wallet, f.notifier, f.events, f.notes, f.metrics, f.clock, 0)
 }
 
 func bid(bidderID, amount int64) application.PlaceBidCommand {
@@ -179,7 +180,7 @@ func TestPlaceBidAnswersWithTheAuctionAsItsTransactionLeftIt(t *testing.T) {
 	f.expectReads(storedAuction(auctionLedBy(annID, 2000)), bobID, 100_000)
 	f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), fixedTestNow).Return(int64(78), nil)
 	f.expectMoves(holdMoves(bobID, 2100, annID, 2000)...).Return(nil)
-	f.expectMails(mailTo(annID, subjectOutbid, "2100", "auction 5"))
+	f.expectNotices(t, notification.BidPlaced(42, 5, 2100, annID), mailTo(annID, subjectOutbid, "2100", "auction 5"))
 	f.metrics.EXPECT().BidOutcome("accepted")
 	f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 2100, BidderID: bobID,
 		BidCount: 4, EndAt: tradeEnd, Status: auction.StatusOpen, At: fixedTestNow})
@@ -213,7 +214,7 @@ func TestPlaceBidOutbidsTheLeader(t *testing.T) {
 			f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), fixedTestNow).Return(int64(78), nil),
 			// The wallet, not the use case, puts the members in ascending id order.
 			f.expectMoves(holdMoves(bobID, 2100, leaderID, 2000)...).Return(nil),
-			f.expectMails(mailTo(leaderID, subjectOutbid, "2100", "auction 5")),
+			f.expectNotices(t, notification.BidPlaced(42, 5, 2100, leaderID), mailTo(leaderID, subjectOutbid, "2100", "auction 5")),
 		)
 		f.metrics.EXPECT().BidOutcome("accepted")
 		f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 2100, BidderID: bobID,
@@ -236,7 +237,7 @@ func TestPlaceBidSoftCloseExtendsAndAnnouncesIt(t *testing.T) {
 		ReadBidCount: 3, EndAt: newEnd}
 	f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), fixedTestNow).Return(int64(79), nil).After(reads)
 	f.expectMoves(holdMoves(bobID, 2500, annID, 2000)...).Return(nil)
-	f.expectMails(mailTo(annID, subjectOutbid))
+	f.expectNotices(t, notification.BidPlaced(42, 5, 2500, annID), mailTo(annID, subjectOutbid))
 	f.metrics.EXPECT().BidOutcome("accepted")
 	gomock.InOrder(
 		f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 2500, BidderID: bobID,
@@ -299,7 +300,7 @@ func TestPlaceBidRetriedAfterAConflictDecidesOnWhatItReadsAgain(t *testing.T) {
 	gomock.InOrder(
 		f.auctions.EXPECT().SaveBid(inTx(), auctionIn(after), fixedTestNow).Return(int64(80), nil).After(second),
 		f.expectMoves(holdMoves(bobID, 2500, carlID, 2100)...).Return(nil),
-		f.expectMails(mailTo(carlID, subjectOutbid, "2500")),
+		f.expectNotices(t, notification.BidPlaced(42, 5, 2500, carlID), mailTo(carlID, subjectOutbid, "2500")),
 	)
 	f.metrics.EXPECT().BidOutcome("accepted")
 	f.expectPublish(t, application.AuctionEvent{Kind: application.EventBid, AuctionID: 5, Amount: 2500, BidderID: bobID,
@@ -359,7 +360,7 @@ func TestPlaceBidFailuresInsideTheGuard(t *testing.T) {
 				f.expectReads(storedAuction(auctionLedBy(annID, 2000)), bobID, 100_000)
 				f.auctions.EXPECT().SaveBid(inTx(), gomock.Any(), gomock.Any()).Return(int64(78), nil)
 				f.expectMoves(holdMoves(bobID, 2100, annID, 2000)...).Return(nil)
-				f.mailbox.EXPECT().EnqueueToMembers(inTx(), gomock.Any()).Return(boom)
+				f.notifier.EXPECT().Notify(inTx(), gomock.Any()).Return(nil, boom)
 			},
 			want: boom,
 		},

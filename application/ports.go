@@ -85,6 +85,8 @@ type Secrets interface {
 	RefreshToken() (string, error)
 	// SessionID returns a new unique session identifier.
 	SessionID() (string, error)
+	// StreamTicket returns an opaque ticket with at least 256 bits of entropy.
+	StreamTicket() (string, error)
 }
 
 // SessionStore keeps login sessions and their chain of refresh tokens. Tokens

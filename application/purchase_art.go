@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
@@ -14,25 +15,28 @@ type PurchaseArt struct {
 	sales   ArtSales
 	wallet  Wallet
 	settler saleSettler
-	mails   tradeMailer
+	notices tradeNotifier
 	clock   Clock
 }
 
 // NewPurchaseArt builds the use case.
-func NewPurchaseArt(guard AuctionGuard, sales ArtSales, wallet Wallet, purchases PurchaseStore, mailbox MemberMailbox,
-	clock Clock) *PurchaseArt {
+func NewPurchaseArt(guard AuctionGuard, sales ArtSales, wallet Wallet, purchases PurchaseStore, notifier Notifier,
+	notifications NotificationPublisher, clock Clock) *PurchaseArt {
 	return &PurchaseArt{guard: guard, sales: sales, wallet: wallet,
 		settler: saleSettler{wallet: wallet, purchases: purchases, arts: sales},
-		mails:   tradeMailer{mailbox: mailbox}, clock: clock}
+		notices: tradeNotifier{notifier: notifier, publisher: notifications}, clock: clock}
 }
 
 // Execute checks OWN_ART, ART_SOLD, NOT_FOR_DIRECT_SALE and INSUFFICIENT_POINTS
 // in that order; concurrent buyers of one art are serialized by its guard, and
-// the purchase table's unique art is the last fence. The answer is built from
+// the purchase table's unique art is the last fence. Buyer and seller are
+// mailed, the seller notified art_sold. The answer is built from
 // what the transaction read and wrote, so a committed sale is never an error.
 func (uc *PurchaseArt) Execute(ctx context.Context, artID, buyerID int64) (PurchaseView, error) {
 	var bought PurchaseView
+	var made []notification.Notification
 	err := uc.guard.WithArt(ctx, artID, func(ctx context.Context) error {
+		made = nil
 		s, err := uc.sales.Get(ctx, artID)
 		if err != nil {
 			return err
@@ -46,11 +50,16 @@ func (uc *PurchaseArt) Execute(ctx context.Context, artID, buyerID int64) (Purch
 			return err
 		}
 		settlement := auction.Settlement{BuyerID: buyerID, Price: a.Price()}
-		p, err := uc.settler.settle(ctx, settlement, artID, a.OwnerID(), purchase.KindGeneral, tradeTime(uc.clock))
+		now := tradeTime(uc.clock)
+		p, err := uc.settler.settle(ctx, settlement, artID, a.OwnerID(), purchase.KindGeneral, now)
 		if err != nil {
 			return err
 		}
-		err = uc.mails.send(ctx, purchasedMail(buyerID, artID, a.Price()), soldMail(a.OwnerID(), artID, a.Price()))
+		made, err = uc.notices.write(ctx, Notices{
+			Mails:         []MemberMail{purchasedMail(buyerID, artID, a.Price()), soldMail(a.OwnerID(), artID, a.Price())},
+			Notifications: notification.ArtPurchased(artID, a.OwnerID(), buyerID, a.Price()),
+			At:            now,
+		})
 		if err != nil {
 			return err
 		}
@@ -60,5 +69,6 @@ func (uc *PurchaseArt) Execute(ctx context.Context, artID, buyerID int64) (Purch
 	if err != nil {
 		return PurchaseView{}, fmt.Errorf("purchase art %d: %w", artID, err)
 	}
+	uc.notices.publish(ctx, made)
 	return bought, nil
 }

@@ -11,12 +11,13 @@ import (
 
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/art"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/purchase"
 )
 
 func (f tradingFixture) purchaseArt() *application.PurchaseArt {
-	return application.NewPurchaseArt(f.guard, f.sales, f.wallet, f.purchases, f.mailbox, f.clock)
+	return application.NewPurchaseArt(f.guard, f.sales, f.wallet, f.purchases, f.notifier, f.notes, f.clock)
 }
 
 // expectArtReads makes the guarded function find art 42, as lists show it
@@ -91,7 +92,8 @@ func TestPurchaseArtSettlesUnderTheArtsGuard(t *testing.T) {
 			f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(5000)).Return(nil),
 			f.expectMoves(paying(buyerID, 5000, 0), paid(aliceID, 5000)).Return(nil),
 			f.purchases.EXPECT().Create(inTx(), p).Return(int64(91), nil),
-			f.expectMails(mailTo(buyerID, subjectPurchased, "42", "5000"), mailTo(aliceID, subjectSold, "42", "5000")),
+			f.expectNotices(t, notification.ArtPurchased(42, aliceID, buyerID, 5000),
+				mailTo(buyerID, subjectPurchased, "42", "5000"), mailTo(aliceID, subjectSold, "42", "5000")),
 		)
 
 		got, err := f.purchaseArt().Execute(context.Background(), 42, buyerID)
@@ -156,7 +158,7 @@ func TestPurchaseArtFailuresInsideTheGuard(t *testing.T) {
 				f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(5000)).Return(nil)
 				f.expectMoves(moves...).Return(nil)
 				f.purchases.EXPECT().Create(inTx(), gomock.Any()).Return(int64(91), nil)
-				f.mailbox.EXPECT().EnqueueToMembers(inTx(), gomock.Any(), gomock.Any()).Return(boom)
+				f.notifier.EXPECT().Notify(inTx(), gomock.Any()).Return(nil, boom)
 			},
 			want: boom,
 		},

@@ -175,18 +175,11 @@ type ArtSales interface {
 	MarkUnsold(ctx context.Context, artID int64) error
 }
 
-// MemberMail is a mail to a member, sent to their address.
+// MemberMail is a mail to a member, sent to their address (see Notifier).
 type MemberMail struct {
 	MemberID int64
 	Subject  string
 	Text     string
-}
-
-// MemberMailbox puts mails to members in the outbox, in the caller's
-// transaction, taking each member's address as it goes (one write for all);
-// member.ErrNotFound, enqueuing none, when a member is unknown.
-type MemberMailbox interface {
-	EnqueueToMembers(ctx context.Context, mails ...MemberMail) error
 }
 
 // AuctionEventKind names what happened to an auction.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/artauction/artauction/domain/art"
 	"github.com/artauction/artauction/domain/auction"
 	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/purchase"
 	"github.com/artauction/artauction/domain/validation"
@@ -148,7 +150,8 @@ type tradingFixture struct {
 	sales     *mock.MockArtSales
 	wallet    *mock.MockWallet
 	purchases *mock.MockPurchaseStore
-	mailbox   *mock.MockMemberMailbox
+	notifier  *mock.MockNotifier
+	notes     *mock.MockNotificationPublisher
 	events    *mock.MockEventPublisher
 	metrics   *mock.MockTradeMetrics
 	clock     *mock.MockClock
@@ -165,8 +168,9 @@ func newTradingFixture(t *testing.T) tradingFixture {
 	ctrl := gomock.NewController(t)
 	return tradingFixture{
 		guard: mock.NewMockAuctionGuard(ctrl), auctions: mock.NewMockAuctionStore(ctrl), sales: mock.NewMockArtSales(ctrl),
-		wallet: mock.NewMockWallet(ctrl), purchases: mock.NewMockPurchaseStore(ctrl), mailbox: mock.NewMockMemberMailbox(ctrl),
-		events: mock.NewMockEventPublisher(ctrl), metrics: mock.NewMockTradeMetrics(ctrl), clock: newFixedClock(ctrl),
+		wallet: mock.NewMockWallet(ctrl), purchases: mock.NewMockPurchaseStore(ctrl), notifier: mock.NewMockNotifier(ctrl),
+		notes: mock.NewMockNotificationPublisher(ctrl), events: mock.NewMockEventPublisher(ctrl),
+		metrics: mock.NewMockTradeMetrics(ctrl), clock: newFixedClock(ctrl),
 		guardState: &guardState{},
 	}
 }
@@ -247,13 +251,43 @@ func mailTo(memberID int64, subject string, textParts ...string) gomock.Matcher 
 	})
 }
 
-// expectMails expects the mails, in this order, in one enqueue inside the transaction.
-func (f tradingFixture) expectMails(mails ...gomock.Matcher) *gomock.Call {
-	args := make([]any, len(mails))
-	for i, m := range mails {
-		args[i] = m
+// noticesOf matches a trade's notices: the mails in this order, exactly the
+// notifications of want, made at the trade's time.
+func noticesOf(want notification.Set, mails ...gomock.Matcher) gomock.Matcher {
+	return gomock.Cond(func(n application.Notices) bool {
+		if len(n.Mails) != len(mails) || !reflect.DeepEqual(n.Notifications, want) || !n.At.Equal(fixedTestNow) {
+			return false
+		}
+		for i, m := range mails {
+			if !m.Matches(n.Mails[i]) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// madeFrom is what the notifier answers for want: one stored notification
+// per draft, with ids from 900.
+func madeFrom(want notification.Set) []notification.Notification {
+	var made []notification.Notification
+	for i, d := range want.Drafts() {
+		made = append(made, notification.Restore(notification.Record{ID: 900 + int64(i), MemberID: d.MemberID(),
+			Seq: 1, Kind: d.Kind(), ArtID: d.ArtID(), AuctionID: d.AuctionID(), Amount: d.Amount(), CreatedAt: fixedTestNow}))
 	}
-	return f.mailbox.EXPECT().EnqueueToMembers(inTx(), args...).Return(nil)
+	return made
+}
+
+// expectNotices expects the trade's notices in one write inside the
+// transaction, and the notifications it made published once, outside the
+// transaction, after the guarded change finished.
+func (f tradingFixture) expectNotices(t *testing.T, want notification.Set, mails ...gomock.Matcher) *gomock.Call {
+	made := madeFrom(want)
+	f.notes.EXPECT().Publish(outsideTx(), made).Do(func(context.Context, []notification.Notification) {
+		assert.False(t, f.guardState.running, "published inside the guard")
+		assert.Positive(t, f.guardState.finished, "published before the guarded change finished")
+	})
+	return f.notifier.EXPECT().Notify(inTx(), noticesOf(want, mails...)).Return(made, nil)
 }
 
 // movesOf matches the point moves of a trade in any order: the wallet, not

@@ -54,16 +54,27 @@ type LiveHistory interface {
 	Sale(ctx context.Context, auctionID int64) (buyer MemberRef, price int64, ok bool, err error)
 }
 
-// LiveMetrics counts what operators watch of live delivery.
+// LiveStream names a kind of live stream, for the metrics.
+type LiveStream string
+
+// The live streams of the OpenAPI document.
+const (
+	// LiveAuctions are the streams of one auction's events.
+	LiveAuctions LiveStream = "auction"
+	// LiveMembers are the streams of one member's notifications.
+	LiveMembers LiveStream = "member"
+)
+
+// LiveMetrics counts what operators watch of live delivery, per kind of stream.
 type LiveMetrics interface {
-	WatcherConnected()
-	WatcherDisconnected()
+	WatcherConnected(stream LiveStream)
+	WatcherDisconnected(stream LiveStream)
 	// EventPublished counts an event announced to every instance.
-	EventPublished(kind AuctionEventKind)
+	EventPublished(stream LiveStream, kind string)
 	// EventDelivered counts an event written to a watcher, lag after its change.
-	EventDelivered(kind AuctionEventKind, lag time.Duration)
+	EventDelivered(stream LiveStream, kind string, lag time.Duration)
 	// WatcherDropped counts a watcher cut off for falling behind.
-	WatcherDropped()
+	WatcherDropped(stream LiveStream)
 }
 
 // WatchAuction starts a watcher of one auction: the bids it missed since
@@ -92,7 +103,7 @@ func (uc *WatchAuction) Execute(ctx context.Context, auctionID, lastEventID int6
 	if err != nil && !errors.Is(err, ErrLiveFeedUnavailable) {
 		return nil, fmt.Errorf("join the live feed of auction %d: %w", auctionID, err)
 	}
-	w := &AuctionWatch{live: live}
+	w := &AuctionWatch{liveWatch: liveWatch[AuctionEvent]{live: live}}
 	if err := uc.catchUp(ctx, w, auctionID, lastEventID); err != nil {
 		w.Close()
 		return nil, err
@@ -116,7 +127,7 @@ func (uc *WatchAuction) catchUp(ctx context.Context, w *AuctionWatch, auctionID,
 			return fmt.Errorf("replay bids of auction %d: %w", auctionID, err)
 		}
 		for i, b := range bids {
-			w.Replay = append(w.Replay, HistoricBidEvent(b, lastEventID+int64(i)+1, endAt))
+			w.replay = append(w.replay, HistoricBidEvent(b, lastEventID+int64(i)+1, endAt))
 		}
 		w.cursor = max(w.cursor, lastEventID+int64(len(bids)))
 	}
@@ -132,8 +143,8 @@ func (uc *WatchAuction) catchUp(ctx context.Context, w *AuctionWatch, auctionID,
 	if sold {
 		closed.Amount, closed.BidderID, closed.BidderNickname = price, buyer.ID, buyer.Nickname
 	}
-	w.Replay = append(w.Replay, closed)
-	w.Closed = true
+	w.replay = append(w.replay, closed)
+	w.closed = true
 	return nil
 }
 
@@ -145,36 +156,24 @@ func HistoricBidEvent(b BidEntry, bidCount int64, endAt time.Time) AuctionEvent 
 }
 
 // AuctionWatch is one watcher's stream: Replay first, then what Accept lets
-// through from Events.
+// through from Events, until the close.
 type AuctionWatch struct {
-	// Replay is what the watcher missed, oldest first, ending with the close
-	// when the auction is over.
-	Replay []AuctionEvent
-	// Closed says the auction is over: nothing follows Replay.
-	Closed bool
-
-	live   LiveSubscription
+	liveWatch[AuctionEvent]
+	// closed says the auction is over: nothing follows the replay, or the
+	// close was accepted.
+	closed bool
 	cursor int64
 }
 
-// Interrupted says no live event will follow: the live feed was down when the
-// watch began, so the client should reconnect.
-func (w *AuctionWatch) Interrupted() bool { return w.live == nil }
+// Closed says the auction is over: nothing follows.
+func (w *AuctionWatch) Closed() bool { return w.closed }
 
 // Events delivers live events; nil (blocking forever) when Closed or Interrupted.
 func (w *AuctionWatch) Events() <-chan AuctionEvent {
-	if w.live == nil || w.Closed {
+	if w.closed {
 		return nil
 	}
-	return w.live.Events()
-}
-
-// Dropped tells why Events was closed.
-func (w *AuctionWatch) Dropped() error {
-	if w.live == nil {
-		return ErrLiveFeedUnavailable
-	}
-	return w.live.Err()
+	return w.events()
 }
 
 // Accept reports whether a live event is new to this watcher: a bid it has not
@@ -191,15 +190,8 @@ func (w *AuctionWatch) Accept(e AuctionEvent) bool {
 	case EventExtended:
 		return e.BidCount >= w.cursor
 	case EventClosed:
-		w.Closed = true
+		w.closed = true
 		return true
 	}
 	return false
-}
-
-// Close leaves the live feed.
-func (w *AuctionWatch) Close() {
-	if w.live != nil {
-		w.live.Leave()
-	}
 }

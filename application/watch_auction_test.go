@@ -51,18 +51,18 @@ func TestWatchAuctionJoinsBeforeReadingAndReplaysAfterLastEventID(t *testing.T) 
 	w, err := f.uc.Execute(context.Background(), 5, 1)
 
 	require.NoError(t, err)
-	require.Len(t, w.Replay, 2)
-	assert.Equal(t, []int64{2, 3}, []int64{w.Replay[0].BidCount, w.Replay[1].BidCount})
-	assert.Equal(t, int64(5), w.Replay[0].AuctionID)
-	assert.Equal(t, tradeEnd, w.Replay[1].EndAt, "replayed bids carry the end as it stands now")
-	assert.False(t, w.Closed || w.Interrupted())
+	require.Len(t, w.Replay(), 2)
+	assert.Equal(t, []int64{2, 3}, []int64{w.Replay()[0].BidCount, w.Replay()[1].BidCount})
+	assert.Equal(t, int64(5), w.Replay()[0].AuctionID)
+	assert.Equal(t, tradeEnd, w.Replay()[1].EndAt, "replayed bids carry the end as it stands now")
+	assert.False(t, w.Closed() || w.Interrupted())
 	// Live events the replay already held are skipped; later ones and the extension pass.
 	assert.False(t, w.Accept(application.AuctionEvent{Kind: application.EventBid, BidCount: 3}))
 	assert.True(t, w.Accept(application.AuctionEvent{Kind: application.EventBid, BidCount: 4}))
 	assert.False(t, w.Accept(application.AuctionEvent{Kind: application.EventExtended, BidCount: 3}))
 	assert.True(t, w.Accept(application.AuctionEvent{Kind: application.EventExtended, BidCount: 4}))
 	assert.True(t, w.Accept(application.AuctionEvent{Kind: application.EventClosed, BidCount: 4}))
-	assert.True(t, w.Closed)
+	assert.True(t, w.Closed())
 
 	f.live.EXPECT().Leave()
 	w.Close()
@@ -78,10 +78,10 @@ func TestWatchAuctionAfterTheCloseReplaysThenCloses(t *testing.T) {
 	w, err := f.uc.Execute(context.Background(), 5, application.NoLastEventID)
 
 	require.NoError(t, err)
-	require.Len(t, w.Replay, 1, "no Last-Event-ID: no bids, only the close")
+	require.Len(t, w.Replay(), 1, "no Last-Event-ID: no bids, only the close")
 	assert.Equal(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 2200, BidderID: bobID,
-		BidderNickname: "bob", BidCount: 3, EndAt: tradeEnd, Status: auction.StatusClosed}, w.Replay[0])
-	assert.True(t, w.Closed)
+		BidderNickname: "bob", BidCount: 3, EndAt: tradeEnd, Status: auction.StatusClosed}, w.Replay()[0])
+	assert.True(t, w.Closed())
 	assert.Nil(t, w.Events())
 }
 
@@ -94,7 +94,7 @@ func TestWatchAuctionWithTheFeedDownStillReplays(t *testing.T) {
 	w, err := f.uc.Execute(context.Background(), 5, 0)
 
 	require.NoError(t, err)
-	assert.Len(t, w.Replay, 3)
+	assert.Len(t, w.Replay(), 3)
 	assert.True(t, w.Interrupted())
 	require.ErrorIs(t, w.Dropped(), application.ErrLiveFeedUnavailable)
 	w.Close()

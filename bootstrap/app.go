@@ -30,6 +30,7 @@ var Module = fx.Options(
 	accountModule,
 	catalogModule,
 	tradeModule,
+	notificationModule,
 	idempotencyModule,
 	liveModule,
 	detectionModule,

@@ -50,7 +50,8 @@ func parseTrustedProxies(list []string) ([]*net.IPNet, error) {
 }
 
 func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases, catalog httpapi.CatalogUseCases,
-	trade httpapi.TradeUseCases, imageSearch httpapi.ImageSearchUseCases, live httpapi.LiveUseCases, checks []httpapi.ReadinessCheck,
+	trade httpapi.TradeUseCases, imageSearch httpapi.ImageSearchUseCases, live httpapi.LiveUseCases,
+	notifications httpapi.NotificationUseCases, checks []httpapi.ReadinessCheck,
 	registry *prometheus.Registry, logger *zap.Logger) (*httpapi.Server, error) {
 	proxies, err := parseTrustedProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -71,7 +72,7 @@ func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases,
 		},
 		CatalogCache:   httpapi.CatalogCacheSettings{TTL: cfg.CatalogCacheTTL, MaxBytes: cfg.CatalogCacheMB << 20},
 		TrustedProxies: proxies,
-	}, account, catalog, trade, imageSearch, live, checks, registry, logger)
+	}, account, catalog, trade, imageSearch, live, notifications, checks, registry, logger)
 	if err != nil {
 		return nil, err
 	}

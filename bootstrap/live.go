@@ -38,8 +38,22 @@ func newLiveFeed(lc fx.Lifecycle, client *goredis.Client, history application.Li
 	return feed, nil
 }
 
-func newLiveUseCases(watch *application.WatchAuction, m application.LiveMetrics) httpapi.LiveUseCases {
-	return httpapi.LiveUseCases{WatchAuction: watch, Metrics: m}
+func newNotificationFeed(lc fx.Lifecycle, client *goredis.Client, history application.NotificationHistory,
+	m application.LiveMetrics, cfg Config, logger *zap.Logger) (*redis.NotificationFeed, error) {
+	feed, err := redis.NewNotificationFeed(client, cfg.RedisKeyPrefix, history, m, redis.LiveFeedSettings{
+		ClientBuffer: cfg.LiveClientBuffer, PingEvery: liveFeedPing, MaxBackoff: liveFeedMaxBackoff,
+	}, logger)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.Hook{OnStart: feed.Start, OnStop: feed.Stop})
+	return feed, nil
+}
+
+func newLiveUseCases(watch *application.WatchAuction, watchNotifications *application.WatchNotifications,
+	issue *application.IssueStreamTicket, redeem *application.RedeemStreamTicket, m application.LiveMetrics) httpapi.LiveUseCases {
+	return httpapi.LiveUseCases{WatchAuction: watch, WatchNotifications: watchNotifications, IssueStreamTicket: issue,
+		RedeemStreamTicket: redeem, Metrics: m}
 }
 
 var liveModule = fx.Module("live",
@@ -47,7 +61,14 @@ var liveModule = fx.Module("live",
 		fx.Annotate(newLiveMetrics, fx.As(new(application.LiveMetrics))),
 		fx.Annotate(postgres.NewAuctionStore, fx.As(new(application.LiveHistory))),
 		fx.Annotate(newLiveFeed, fx.As(new(application.LiveFeed))),
+		fx.Annotate(newNotificationFeed, fx.As(new(application.NotificationFeed))),
+		fx.Annotate(func(c *goredis.Client, cfg Config) *redis.StreamTickets {
+			return redis.NewStreamTickets(c, cfg.RedisKeyPrefix)
+		}, fx.As(new(application.StreamTickets))),
 		application.NewWatchAuction,
+		application.NewWatchNotifications,
+		application.NewIssueStreamTicket,
+		application.NewRedeemStreamTicket,
 		newLiveUseCases,
 	),
 )

@@ -43,6 +43,6 @@ var postgresModule = fx.Module("postgres",
 		fx.Annotate(postgres.NewMemberStore, fx.As(new(application.MemberStore))),
 		fx.Annotate(postgres.NewPointStore, fx.As(new(application.PointStore))),
 		fx.Annotate(postgres.NewSessionStore, fx.As(new(application.SessionStore))),
-		fx.Annotate(postgres.NewMailOutbox, fx.As(new(application.MailOutbox)), fx.As(new(application.MemberMailbox))),
+		fx.Annotate(postgres.NewMailOutbox, fx.As(new(application.MailOutbox))),
 	),
 )

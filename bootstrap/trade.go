@@ -31,9 +31,9 @@ func newTradeMetrics(cfg Config, reg *prometheus.Registry) (*metrics.Trade, erro
 }
 
 func newPlaceBid(guard application.AuctionGuard, auctions application.AuctionStore, wallet application.Wallet,
-	mailbox application.MemberMailbox, events application.EventPublisher,
+	notifier application.Notifier, events application.EventPublisher, notifications application.NotificationPublisher,
 	m application.TradeMetrics, clock application.Clock, cfg Config) *application.PlaceBid {
-	return application.NewPlaceBid(guard, auctions, wallet, mailbox, events, m, clock, cfg.AuctionExtendWindow)
+	return application.NewPlaceBid(guard, auctions, wallet, notifier, events, notifications, m, clock, cfg.AuctionExtendWindow)
 }
 
 func startCloser(lc fx.Lifecycle, closer *application.CloseEndedAuctions, cfg Config, logger *zap.Logger) error {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -80,7 +81,9 @@ type authzWorld struct {
 	art             artBody // a general art of the owner
 	auction         artBody // an open auction of the owner, with a bid of the stranger
 	boughtOut       artBody // an auction of the owner that the stranger bought out
-	seq             atomic.Int64
+	// ownerNotification is the owner's art_sold of boughtOut.
+	ownerNotification int64
+	seq               atomic.Int64
 }
 
 // authzCell is one operation called by one caller, in its own subtest.
@@ -358,7 +361,47 @@ func authzRows() []authzRow {
 		{"GET", "/api/v1/me/bids", expectUnauthenticated, ok200, nil, get(fixed("/api/v1/me/bids"))},
 		{"GET", "/api/v1/me/purchases", expectUnauthenticated, ok200, nil, get(fixed("/api/v1/me/purchases"))},
 		{"GET", "/api/v1/me/sales", expectUnauthenticated, ok200, nil, get(fixed("/api/v1/me/sales"))},
+
+		{"GET", "/api/v1/me/notifications", expectUnauthenticated, ok200, nil, get(fixed("/api/v1/me/notifications?unread=true"))},
+		{"GET", "/api/v1/me/notifications/unread-count", expectUnauthenticated, ok200, nil,
+			get(fixed("/api/v1/me/notifications/unread-count"))},
+		// The owner's art_sold of the bought-out lot: another member gets what an unknown id gets.
+		{"PUT", "/api/v1/me/notifications/{id}/read", expectUnauthenticated, expectProblem(404, "NOTIFICATION_NOT_FOUND"), ok204,
+			func(c *authzCell) response {
+				return c.send(http.MethodPut, "/api/v1/me/notifications/"+itoa(c.world.ownerNotification)+"/read", nil)
+			}},
+		{"POST", "/api/v1/me/notifications/read-all", expectUnauthenticated, ok204, nil, func(c *authzCell) response {
+			c.freshMember(0)
+			return c.send(http.MethodPost, "/api/v1/me/notifications/read-all", nil)
+		}},
+		{"POST", "/api/v1/me/stream-tickets", expectUnauthenticated, ok201, nil, func(c *authzCell) response {
+			return c.send(http.MethodPost, "/api/v1/me/stream-tickets", nil)
+		}},
+		{"GET", "/api/v1/me/events", expectUnauthenticated, ok200, nil, func(c *authzCell) response {
+			return c.openStream("/api/v1/me/events")
+		}},
 	}
+}
+
+// openStream GETs a stream that does not end by itself as the caller, checks
+// the answer's head against the OpenAPI document and hangs up.
+func (c *authzCell) openStream(path string) response {
+	c.t.Helper()
+	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, c.app.base+path, nil)
+	require.NoError(c.t, err)
+	if c.caller.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.caller.token)
+	}
+	res, err := streamClient.Do(req)
+	require.NoError(c.t, err)
+	defer res.Body.Close()
+	var body []byte
+	if res.StatusCode != http.StatusOK {
+		body, err = io.ReadAll(res.Body)
+		require.NoError(c.t, err)
+	}
+	checkAgainstSpec(c.t, req, nil, res, body)
+	return response{status: res.StatusCode, header: res.Header, body: body}
 }
 
 // documentedOperations maps "METHOD /path" of every operation in the document.
@@ -453,6 +496,9 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 	w.boughtOut = w.owner.listAuction("Bought-out lot", 1000, time.Now().Add(time.Hour), map[string][]string{"buy_now_price": {"2000"}})
 	res = w.stranger.do(http.MethodPost, "/api/v1/auctions/"+itoa(w.boughtOut.Auction.ID)+"/buy-now", nil)
 	require.Equal(t, http.StatusCreated, res.status, "%s", res.body)
+	sold := w.owner.notifications(false)
+	require.Len(t, sold, 1)
+	w.ownerNotification = sold[0].ID
 	return w
 }
 

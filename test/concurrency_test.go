@@ -37,6 +37,7 @@ import (
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/bootstrap"
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 )
 
 var strategies = []string{lock.StrategyRow, lock.StrategyNamed, lock.StrategyRedis, lock.StrategyOptimistic}
@@ -787,6 +788,10 @@ type nopEvents struct{}
 
 func (nopEvents) Publish(context.Context, application.AuctionEvent) {}
 
+type nopNotifications struct{}
+
+func (nopNotifications) Publish(context.Context, []notification.Notification) {}
+
 type nopTradeMetrics struct{}
 
 func (nopTradeMetrics) BidOutcome(string)      {}
@@ -795,8 +800,8 @@ func (nopTradeMetrics) CloseLag(time.Duration) {}
 // newPlaceBid builds the bid use case over the real Postgres stores with the
 // given guard.
 func newPlaceBid(db *bun.DB, guard application.AuctionGuard) *application.PlaceBid {
-	return application.NewPlaceBid(guard, postgres.NewAuctionStore(db), postgres.NewWallet(db), postgres.NewMailOutbox(db),
-		nopEvents{}, nopTradeMetrics{}, clock.System{}, 0)
+	return application.NewPlaceBid(guard, postgres.NewAuctionStore(db), postgres.NewWallet(db), postgres.NewNotifier(db),
+		nopEvents{}, nopNotifications{}, nopTradeMetrics{}, clock.System{}, 0)
 }
 
 func TestLockFaults(t *testing.T) {

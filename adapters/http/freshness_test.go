@@ -407,7 +407,7 @@ func TestCatalogCacheSettingsAreValidated(t *testing.T) {
 
 func TestEveryCatalogReadRouteExists(t *testing.T) {
 	s, err := NewServer(ServerSettings{Addr: "127.0.0.1:0"}, AccountUseCases{}, CatalogUseCases{}, TradeUseCases{},
-		ImageSearchUseCases{}, LiveUseCases{}, nil, prometheus.NewRegistry(), zap.NewNop())
+		ImageSearchUseCases{}, LiveUseCases{}, NotificationUseCases{}, nil, prometheus.NewRegistry(), zap.NewNop())
 	require.NoError(t, err)
 	registered := map[string]bool{}
 	for _, r := range s.echo.Routes() {

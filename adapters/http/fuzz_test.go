@@ -235,8 +235,9 @@ func FuzzListArtsQuery(f *testing.F) {
 	})
 }
 
-// FuzzLastEventID fuzzes the header a reconnecting watcher sends. Property: the
-// header is taken only when it is a non-negative decimal bid count, and then
+// FuzzLastEventID fuzzes the header a reconnecting watcher sends. Property: an
+// auction stream takes it only when it is a non-negative decimal bid count, a
+// member stream only when it is a positive decimal notification id, and then
 // as that number; anything else means no id at all, as the SSE model says.
 func FuzzLastEventID(f *testing.F) {
 	for _, v := range []string{"", "0", "17", "-1", "+5", "007", " 3", "9223372036854775807", "9223372036854775808", "1e3", "x"} {
@@ -245,16 +246,20 @@ func FuzzLastEventID(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string) {
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		req.Header["Last-Event-Id"] = []string{header}
-		got := lastEventID(req)
-		if got == application.NoLastEventID {
-			if n, err := strconv.ParseInt(header, 10, 64); err == nil && n >= 0 {
-				t.Fatalf("Last-Event-ID %q ignored", header)
+		n, err := strconv.ParseInt(header, 10, 64)
+		checkRead := func(what string, got, none, least int64) {
+			if got == none {
+				if err == nil && n >= least {
+					t.Fatalf("%s: Last-Event-ID %q ignored", what, header)
+				}
+				return
 			}
-			return
+			if got < least || err != nil || n != got {
+				t.Fatalf("%s: Last-Event-ID %q read as %d", what, header, got)
+			}
 		}
-		if n, err := strconv.ParseInt(header, 10, 64); got < 0 || err != nil || n != got {
-			t.Fatalf("Last-Event-ID %q read as %d", header, got)
-		}
+		checkRead("bid count", lastBidCount(req), application.NoLastEventID, 0)
+		checkRead("notification id", lastNotificationID(req), application.NoLastNotificationID, 1)
 	})
 }
 

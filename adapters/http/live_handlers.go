@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -12,14 +13,17 @@ import (
 
 	"github.com/labstack/echo/v4"
 	sse "github.com/tmaxmax/go-sse"
+	"go.uber.org/zap"
 
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 )
 
 // LiveSettings bound the live event streams of one instance.
 type LiveSettings struct {
-	// MaxWatchers and MaxWatchersPerIP cap open streams on this instance.
+	// MaxWatchers and MaxWatchersPerIP cap open streams on this instance,
+	// auction and member streams together.
 	MaxWatchers      int
 	MaxWatchersPerIP int
 	// Heartbeat is the longest a stream stays silent; proxies close idle connections.
@@ -30,10 +34,14 @@ type LiveSettings struct {
 	RetryHint time.Duration
 }
 
-// LiveUseCases serve the live auction page and its event stream.
+// LiveUseCases serve the live auction page, the auction and member event
+// streams, and the tickets that open a member stream.
 type LiveUseCases struct {
-	WatchAuction *application.WatchAuction
-	Metrics      application.LiveMetrics
+	WatchAuction       *application.WatchAuction
+	WatchNotifications *application.WatchNotifications
+	IssueStreamTicket  *application.IssueStreamTicket
+	RedeemStreamTicket *application.RedeemStreamTicket
+	Metrics            application.LiveMetrics
 }
 
 // Errors of the watcher limits.
@@ -61,17 +69,22 @@ func newLivePage() (livePage, error) {
 }
 
 type liveHandlers struct {
-	uc       LiveUseCases
-	settings LiveSettings
-	page     livePage
-	limits   *watcherLimits
+	uc           LiveUseCases
+	authenticate *application.Authenticate
+	settings     LiveSettings
+	page         livePage
+	limits       *watcherLimits
 	// stopping is closed when the server shuts down.
 	stopping <-chan struct{}
+	// unbounded warns, once, that streams run without write deadlines.
+	unbounded *onceWarning
 }
 
 func (h liveHandlers) register(e *echo.Echo, api *echo.Group) {
-	api.GET("/auctions/:id/events", h.events)
+	api.GET("/auctions/:id/events", h.auctionEvents)
 	e.GET("/auctions/:id/live", h.livePage, withPolicy(h.page.policy))
+	api.GET("/me/events", h.memberEvents, streamMember(h.authenticate, h.uc.RedeemStreamTicket))
+	api.POST("/me/stream-tickets", h.issueTicket, requireMember(h.authenticate))
 }
 
 func (h liveHandlers) livePage(c echo.Context) error {
@@ -82,31 +95,143 @@ func (h liveHandlers) livePage(c echo.Context) error {
 	return c.HTMLBlob(http.StatusOK, h.page.html)
 }
 
-// events streams one auction's events (the OpenAPI document): the bids after Last-Event-ID,
-// then live ones, heartbeats in between, and the close, which ends the stream.
-func (h liveHandlers) events(c echo.Context) error {
+// auctionEvents streams one auction's events (the OpenAPI document): the bids
+// after Last-Event-ID, then live ones, and the close, which ends the stream.
+func (h liveHandlers) auctionEvents(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
+	return serveLive(h, c, auctionStream, func() (liveWatch[application.AuctionEvent], error) {
+		return h.uc.WatchAuction.Execute(c.Request().Context(), id, lastBidCount(c.Request()))
+	})
+}
+
+// memberEvents streams the caller's notifications (the OpenAPI document): those
+// after Last-Event-ID, then each as it is made, on whichever instance.
+func (h liveHandlers) memberEvents(c echo.Context) error {
+	return serveLive(h, c, memberStream, func() (liveWatch[notification.Notification], error) {
+		return h.uc.WatchNotifications.Execute(c.Request().Context(), principal(c).MemberID, lastNotificationID(c.Request()))
+	})
+}
+
+func (h liveHandlers) issueTicket(c echo.Context) error {
+	ticket, err := h.uc.IssueStreamTicket.Execute(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.JSON(http.StatusCreated, streamTicketView{Ticket: ticket, ExpiresIn: int64(application.StreamTicketTTL.Seconds())})
+}
+
+type streamTicketView struct {
+	Ticket    string `json:"ticket"`
+	ExpiresIn int64  `json:"expires_in"`
+}
+
+// streamMember authenticates a member stream by its bearer token or, for a
+// request without an Authorization header, by a one-use ticket in the query
+// (a browser's EventSource sends no header). Missing credentials and a bad,
+// used or expired ticket are 401 UNAUTHENTICATED.
+func streamMember(authenticate *application.Authenticate, redeem *application.RedeemStreamTicket) echo.MiddlewareFunc {
+	bearer := requireMember(authenticate)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		withBearer := bearer(next)
+		return func(c echo.Context) error {
+			if c.Request().Header.Get(echo.HeaderAuthorization) != "" || !c.QueryParams().Has("ticket") {
+				return withBearer(c)
+			}
+			p, err := redeem.Execute(c.Request().Context(), c.QueryParam("ticket"))
+			if err != nil {
+				return err
+			}
+			c.Set(principalKey, p)
+			return next(c)
+		}
+	}
+}
+
+// liveWatch is one watcher's stream as a use case starts it: what the
+// client missed, then what Accept lets through of the live events, until
+// Closed. application.AuctionWatch and application.NotificationWatch are two.
+type liveWatch[E any] interface {
+	Replay() []E
+	Closed() bool
+	// Interrupted says the live feed was down as the watch began: nothing
+	// follows the replay, and the client should come back.
+	Interrupted() bool
+	Events() <-chan E
+	Accept(e E) bool
+	// Dropped tells why Events was closed.
+	Dropped() error
+	Close()
+}
+
+// liveStream is how one kind of stream frames its events and counts them.
+type liveStream[E any] struct {
+	name    application.LiveStream
+	message func(E) *sse.Message
+	kind    func(E) string
+	// madeAt is when the change behind an event happened, for the delivery lag.
+	madeAt func(E) time.Time
+}
+
+var (
+	auctionStream = liveStream[application.AuctionEvent]{
+		name: application.LiveAuctions, message: auctionMessage,
+		kind:   func(e application.AuctionEvent) string { return string(e.Kind) },
+		madeAt: func(e application.AuctionEvent) time.Time { return e.At },
+	}
+	memberStream = liveStream[notification.Notification]{
+		name: application.LiveMembers, message: notificationMessage,
+		kind:   func(notification.Notification) string { return notificationEvent },
+		madeAt: notification.Notification.CreatedAt,
+	}
+)
+
+// serveLive answers a stream: it takes a watcher slot, starts the watch, turns
+// the answer into an event stream, writes the replay and then follows the
+// live events until the client leaves, the server stops or the watch ends.
+// Errors before the stream starts are problems; after, the client has gone
+// or is told to come back, and there is no one to answer.
+func serveLive[E any](h liveHandlers, c echo.Context, s liveStream[E], start func() (liveWatch[E], error)) error {
 	release, err := h.limits.acquire(c.RealIP())
 	if err != nil {
 		return err
 	}
 	defer release()
-	ctx := c.Request().Context()
-	watch, err := h.uc.WatchAuction.Execute(ctx, id, lastEventID(c.Request()))
+	watch, err := start()
 	if err != nil {
 		return err
 	}
 	defer watch.Close()
+	stream, err := h.open(c)
+	if err != nil {
+		return err
+	}
+	h.uc.Metrics.WatcherConnected(s.name)
+	defer h.uc.Metrics.WatcherDisconnected(s.name)
 
+	if !replay(stream, s, watch) {
+		return nil
+	}
+	if watch.Interrupted() {
+		_ = stream.retry(h.settings.RetryHint)
+		return nil
+	}
+	follower[E]{h: h, stream: stream, format: s, watch: watch}.follow(c.Request().Context())
+	return nil
+}
+
+// open commits a 200 event stream. The server's read and write timeouts would
+// cut a long stream, so they are lifted; each write gets its own bound instead.
+func (h liveHandlers) open(c echo.Context) (eventStream, error) {
 	res := c.Response()
-	// The server's read and write timeouts would cut a long stream; each write
-	// gets its own bound instead.
 	rc := http.NewResponseController(res)
-	_ = rc.SetReadDeadline(time.Time{})
-	_ = rc.SetWriteDeadline(time.Time{})
+	bounds := writeBounds{rc: rc, timeout: h.settings.WriteTimeout, unsupported: h.unbounded}
+	if err := bounds.lift(); err != nil {
+		return eventStream{}, err
+	}
 	res.Header().Set("Cache-Control", "no-cache")
 	res.Header().Set("X-Accel-Buffering", "no")
 	// Committing through echo first keeps it from writing the header again.
@@ -114,66 +239,82 @@ func (h liveHandlers) events(c echo.Context) error {
 	res.WriteHeader(http.StatusOK)
 	session, err := sse.Upgrade(res, c.Request())
 	if err != nil {
-		return fmt.Errorf("upgrade to an event stream: %w", err)
+		return eventStream{}, fmt.Errorf("upgrade to an event stream: %w", err)
 	}
-	h.uc.Metrics.WatcherConnected()
-	defer h.uc.Metrics.WatcherDisconnected()
-	stream := eventStream{session: session, rc: rc, writeTimeout: h.settings.WriteTimeout}
+	return eventStream{session: session, bounds: bounds}, nil
+}
 
-	for _, e := range watch.Replay {
-		if err := stream.send(eventMessage(e)); err != nil {
-			return nil //nolint:nilerr // the client went away; there is no one to answer
+// replay writes what the client missed; false when nothing more is to be
+// written: the client went away, or the watch is over (an auction that closed).
+func replay[E any](stream eventStream, s liveStream[E], watch liveWatch[E]) bool {
+	for _, e := range watch.Replay() {
+		if err := stream.send(s.message(e)); err != nil {
+			return false
 		}
 	}
-	if err := stream.flush(); err != nil || watch.Closed {
-		return nil //nolint:nilerr // as above, or the stream is complete
-	}
-	if watch.Interrupted() {
-		_ = stream.retry(h.settings.RetryHint)
-		return nil
-	}
-	heartbeat := time.NewTicker(h.settings.Heartbeat)
+	return stream.flush() == nil && !watch.Closed()
+}
+
+// follower writes one watch's live events as they come, with heartbeats.
+type follower[E any] struct {
+	h      liveHandlers
+	stream eventStream
+	format liveStream[E]
+	watch  liveWatch[E]
+}
+
+func (f follower[E]) follow(ctx context.Context) {
+	heartbeat := time.NewTicker(f.h.settings.Heartbeat)
 	defer heartbeat.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-h.stopping:
+			return
+		case <-f.h.stopping:
 			// Another instance takes the client over.
-			_ = stream.retry(h.settings.RetryHint)
-			return nil
+			_ = f.stream.retry(f.h.settings.RetryHint)
+			return
 		case <-heartbeat.C:
-			if err := stream.heartbeat(); err != nil {
-				return nil //nolint:nilerr // the client went away
+			if f.stream.heartbeat() != nil {
+				return
 			}
-		case e, ok := <-watch.Events():
+		case e, ok := <-f.watch.Events():
 			if !ok {
-				// Fallen behind or feed lost: the client resumes from Last-Event-ID.
-				if errors.Is(watch.Dropped(), application.ErrLiveFeedUnavailable) {
-					_ = stream.retry(h.settings.RetryHint)
-				}
-				return nil
+				f.dropped()
+				return
 			}
-			if !watch.Accept(e) {
-				continue
-			}
-			if err := stream.send(eventMessage(e)); err != nil {
-				return nil //nolint:nilerr // the client went away
-			}
-			if err := stream.flush(); err != nil {
-				return nil //nolint:nilerr // the client went away
-			}
-			h.uc.Metrics.EventDelivered(e.Kind, time.Since(e.At))
-			if watch.Closed {
-				return nil
+			if !f.deliver(e) {
+				return
 			}
 		}
 	}
 }
 
-// lastEventID reads the bid count a reconnecting client saw last; a missing or
-// malformed header means none, as the SSE processing model says to ignore it.
-func lastEventID(r *http.Request) int64 {
+// dropped ends a stream the feed let go: a watcher that fell behind resumes
+// by itself with Last-Event-ID; one whose feed was lost is told when to.
+func (f follower[E]) dropped() {
+	if errors.Is(f.watch.Dropped(), application.ErrLiveFeedUnavailable) {
+		_ = f.stream.retry(f.h.settings.RetryHint)
+	}
+}
+
+// deliver writes a live event the watcher has not seen; false when the stream
+// is over: the client went away, or the event ended the watch.
+func (f follower[E]) deliver(e E) bool {
+	if !f.watch.Accept(e) {
+		return true
+	}
+	if f.stream.send(f.format.message(e)) != nil || f.stream.flush() != nil {
+		return false
+	}
+	f.h.uc.Metrics.EventDelivered(f.format.name, f.format.kind(e), time.Since(f.format.madeAt(e)))
+	return !f.watch.Closed()
+}
+
+// lastBidCount reads the bid count a reconnecting auction watcher saw last; a
+// missing or malformed header means none, as the SSE processing model says
+// to ignore it.
+func lastBidCount(r *http.Request) int64 {
 	n, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
 	if err != nil || n < 0 {
 		return application.NoLastEventID
@@ -181,16 +322,27 @@ func lastEventID(r *http.Request) int64 {
 	return n
 }
 
+// lastNotificationID reads the id of the last notification a reconnecting
+// member stream saw; a missing or malformed header means none.
+func lastNotificationID(r *http.Request) int64 {
+	n, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
+	if err != nil || n < 1 {
+		return application.NoLastNotificationID
+	}
+	return n
+}
+
 // eventStream writes SSE messages, each bounded by the write timeout so a
 // client that stopped reading cannot hold its goroutine for long.
 type eventStream struct {
-	session      *sse.Session
-	rc           *http.ResponseController
-	writeTimeout time.Duration
+	session *sse.Session
+	bounds  writeBounds
 }
 
 func (s eventStream) send(m *sse.Message) error {
-	_ = s.rc.SetWriteDeadline(time.Now().Add(s.writeTimeout))
+	if err := s.bounds.next(); err != nil {
+		return err
+	}
 	if err := s.session.Send(m); err != nil {
 		return fmt.Errorf("write event: %w", err)
 	}
@@ -198,7 +350,9 @@ func (s eventStream) send(m *sse.Message) error {
 }
 
 func (s eventStream) flush() error {
-	_ = s.rc.SetWriteDeadline(time.Now().Add(s.writeTimeout))
+	if err := s.bounds.next(); err != nil {
+		return err
+	}
 	if err := s.session.Flush(); err != nil {
 		return fmt.Errorf("flush events: %w", err)
 	}
@@ -220,6 +374,49 @@ func (s eventStream) retry(after time.Duration) error {
 		return err
 	}
 	return s.flush()
+}
+
+// writeBounds sets the deadlines of a stream's connection. A connection that
+// cannot take deadlines (a ResponseWriter that hides them) streams without
+// bounds, which is logged once; any other failure to set one means the
+// connection is gone, and ends the stream like a failed write.
+type writeBounds struct {
+	rc          *http.ResponseController
+	timeout     time.Duration
+	unsupported *onceWarning
+}
+
+// lift clears the server's read and write deadlines for the stream.
+func (b writeBounds) lift() error {
+	return errors.Join(b.checked(b.rc.SetReadDeadline(time.Time{})), b.checked(b.rc.SetWriteDeadline(time.Time{})))
+}
+
+// next bounds the next write.
+func (b writeBounds) next() error {
+	return b.checked(b.rc.SetWriteDeadline(time.Now().Add(b.timeout)))
+}
+
+func (b writeBounds) checked(err error) error {
+	if errors.Is(err, http.ErrNotSupported) {
+		b.unsupported.warn(err)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("set stream deadline: %w", err)
+	}
+	return nil
+}
+
+// onceWarning logs its first warning and drops the rest: every stream of a
+// server would repeat it.
+type onceWarning struct {
+	once sync.Once
+	log  *zap.Logger
+	msg  string
+}
+
+func (w *onceWarning) warn(err error) {
+	w.once.Do(func() { w.log.Warn(w.msg, zap.Error(err)) })
 }
 
 // Event payloads of the OpenAPI document.
@@ -247,9 +444,9 @@ type (
 	}
 )
 
-// eventMessage frames an event: a bid's id is its bid count, so a
+// auctionMessage frames an auction event: a bid's id is its bid count, so a
 // reconnecting client's Last-Event-ID says which bids it has.
-func eventMessage(e application.AuctionEvent) *sse.Message {
+func auctionMessage(e application.AuctionEvent) *sse.Message {
 	m := &sse.Message{Type: sse.Type(string(e.Kind))}
 	var payload any
 	switch e.Kind {
@@ -268,6 +465,18 @@ func eventMessage(e application.AuctionEvent) *sse.Message {
 		payload = closed
 	}
 	data, _ := json.Marshal(payload) //nolint:errchkjson // plain structs of numbers, strings and times
+	m.AppendData(string(data))
+	return m
+}
+
+// notificationEvent is the type of every event of a member stream.
+const notificationEvent = "notification"
+
+// notificationMessage frames a notification as the inbox shows it, its id the
+// event's, so a reconnecting client's Last-Event-ID says which ones it has.
+func notificationMessage(n notification.Notification) *sse.Message {
+	m := &sse.Message{Type: sse.Type(notificationEvent), ID: sse.ID(strconv.FormatInt(n.ID(), 10))}
+	data, _ := json.Marshal(toNotificationView(n)) //nolint:errchkjson // a plain struct of numbers, strings and times
 	m.AppendData(string(data))
 	return m
 }

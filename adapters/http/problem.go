@@ -17,6 +17,7 @@ import (
 	"github.com/artauction/artauction/domain/auction"
 	"github.com/artauction/artauction/domain/auth"
 	"github.com/artauction/artauction/domain/member"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/point"
 	"github.com/artauction/artauction/domain/validation"
 )
@@ -62,6 +63,7 @@ var mapping = []struct {
 	{member.ErrNotFound, http.StatusNotFound, "MEMBER_NOT_FOUND", "No member has this id."},
 	{art.ErrNotFound, http.StatusNotFound, "ART_NOT_FOUND", "No art has this id."},
 	{auction.ErrNotFound, http.StatusNotFound, "AUCTION_NOT_FOUND", "No auction has this id."},
+	{notification.ErrNotFound, http.StatusNotFound, "NOTIFICATION_NOT_FOUND", "You have no notification with this id."},
 	{auction.ErrOwnAuction, http.StatusForbidden, "OWN_AUCTION", "Members may not bid on or buy their own auction."},
 	{auction.ErrNotOpen, http.StatusConflict, "AUCTION_NOT_OPEN", "The auction is not open."},
 	{auction.ErrAlreadyHighestBidder, http.StatusConflict, "ALREADY_HIGHEST_BIDDER", "You already lead this auction."},

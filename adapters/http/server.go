@@ -87,7 +87,7 @@ type Server struct {
 
 // NewServer builds the routes and middleware; Start opens the listener.
 func NewServer(settings ServerSettings, account AccountUseCases, catalog CatalogUseCases, trade TradeUseCases,
-	imageSearch ImageSearchUseCases, live LiveUseCases, checks []ReadinessCheck,
+	imageSearch ImageSearchUseCases, live LiveUseCases, notifications NotificationUseCases, checks []ReadinessCheck,
 	registry *prometheus.Registry, logger *zap.Logger) (*Server, error) {
 	doc, err := newAPIDocument()
 	if err != nil {
@@ -139,14 +139,17 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 	artHandlers{uc: catalog, authenticate: account.Authenticate}.register(api)
 	tradeHandlers{uc: trade, authenticate: account.Authenticate}.register(api)
 	imageSearchHandlers{uc: imageSearch, authenticate: account.Authenticate}.register(api)
+	notificationHandlers{uc: notifications, authenticate: account.Authenticate}.register(api)
 	// Shutdown waits for requests in flight; live streams end when it begins.
 	stopping := make(chan struct{})
 	livePage, err := newLivePage()
 	if err != nil {
 		return nil, err
 	}
-	liveHandlers{uc: live, settings: settings.Live, stopping: stopping, page: livePage,
-		limits: newWatcherLimits(settings.Live.MaxWatchers, settings.Live.MaxWatchersPerIP)}.register(e, api)
+	liveHandlers{uc: live, authenticate: account.Authenticate, settings: settings.Live, stopping: stopping, page: livePage,
+		limits:    newWatcherLimits(settings.Live.MaxWatchers, settings.Live.MaxWatchersPerIP),
+		unbounded: &onceWarning{log: logger, msg: "live streams cannot set write deadlines; a client that stops reading holds its stream"},
+	}.register(e, api)
 	// Unknown paths under the API answer a problem, like every other error.
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 

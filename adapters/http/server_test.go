@@ -25,7 +25,7 @@ func startTestServer(t *testing.T, checks []ReadinessCheck, routes func(e *echo.
 func startServerWith(t *testing.T, settings ServerSettings, checks []ReadinessCheck, routes func(e *echo.Echo)) string {
 	t.Helper()
 	settings.Addr = "127.0.0.1:0"
-	s, err := NewServer(settings, AccountUseCases{}, CatalogUseCases{}, TradeUseCases{}, ImageSearchUseCases{}, LiveUseCases{}, checks, prometheus.NewRegistry(), zap.NewNop())
+	s, err := NewServer(settings, AccountUseCases{}, CatalogUseCases{}, TradeUseCases{}, ImageSearchUseCases{}, LiveUseCases{}, NotificationUseCases{}, checks, prometheus.NewRegistry(), zap.NewNop())
 	require.NoError(t, err)
 	if routes != nil {
 		routes(s.echo)

@@ -9,13 +9,14 @@ import (
 	"github.com/artauction/artauction/application"
 )
 
-// Live counts live-auction watchers and the events they get.
+// Live counts the watchers of live streams and the events they get, by
+// stream: "auction" (an auction's events) or "member" (a member's notifications).
 type Live struct {
-	watchers  prometheus.Gauge
+	watchers  *prometheus.GaugeVec
 	published *prometheus.CounterVec
 	delivered *prometheus.CounterVec
-	lag       prometheus.Histogram
-	dropped   prometheus.Counter
+	lag       *prometheus.HistogramVec
+	dropped   *prometheus.CounterVec
 }
 
 var _ application.LiveMetrics = (*Live)(nil)
@@ -23,23 +24,23 @@ var _ application.LiveMetrics = (*Live)(nil)
 // NewLive registers the metrics.
 func NewLive(reg *prometheus.Registry) (*Live, error) {
 	l := &Live{
-		watchers: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "live_watchers", Help: "Watchers connected to this instance's live auction streams.",
-		}),
+		watchers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "live_watchers", Help: "Watchers connected to this instance's live streams, by stream.",
+		}, []string{"stream"}),
 		published: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "live_events_published_total", Help: "Auction events this instance announced to every instance, by kind.",
-		}, []string{"kind"}),
+			Name: "live_events_published_total", Help: "Live events this instance announced to every instance, by stream and kind.",
+		}, []string{"stream", "kind"}),
 		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "live_events_delivered_total", Help: "Live auction events written to watchers, by kind.",
-		}, []string{"kind"}),
-		lag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "live_events_delivered_total", Help: "Live events written to watchers, by stream and kind.",
+		}, []string{"stream", "kind"}),
+		lag: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "live_delivery_lag_seconds",
-			Help:    "Time from an auction change to its event being written to a watcher.",
+			Help:    "Time from a change to its event being written to a watcher, by stream.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-		}),
-		dropped: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "live_watchers_dropped_total", Help: "Watchers cut off for falling behind the live events.",
-		}),
+		}, []string{"stream"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "live_watchers_dropped_total", Help: "Watchers cut off for falling behind the live events, by stream.",
+		}, []string{"stream"}),
 	}
 	for _, c := range []prometheus.Collector{l.watchers, l.published, l.delivered, l.lag, l.dropped} {
 		if err := reg.Register(c); err != nil {
@@ -50,21 +51,27 @@ func NewLive(reg *prometheus.Registry) (*Live, error) {
 }
 
 // WatcherConnected counts a watcher in.
-func (l *Live) WatcherConnected() { l.watchers.Inc() }
+func (l *Live) WatcherConnected(stream application.LiveStream) {
+	l.watchers.WithLabelValues(string(stream)).Inc()
+}
 
 // WatcherDisconnected counts a watcher out.
-func (l *Live) WatcherDisconnected() { l.watchers.Dec() }
+func (l *Live) WatcherDisconnected(stream application.LiveStream) {
+	l.watchers.WithLabelValues(string(stream)).Dec()
+}
 
 // EventPublished counts an announced event.
-func (l *Live) EventPublished(kind application.AuctionEventKind) {
-	l.published.WithLabelValues(string(kind)).Inc()
+func (l *Live) EventPublished(stream application.LiveStream, kind string) {
+	l.published.WithLabelValues(string(stream), kind).Inc()
 }
 
 // EventDelivered counts a written event and observes its lag.
-func (l *Live) EventDelivered(kind application.AuctionEventKind, lag time.Duration) {
-	l.delivered.WithLabelValues(string(kind)).Inc()
-	l.lag.Observe(max(lag, 0).Seconds())
+func (l *Live) EventDelivered(stream application.LiveStream, kind string, lag time.Duration) {
+	l.delivered.WithLabelValues(string(stream), kind).Inc()
+	l.lag.WithLabelValues(string(stream)).Observe(max(lag, 0).Seconds())
 }
 
 // WatcherDropped counts a watcher cut off for falling behind.
-func (l *Live) WatcherDropped() { l.dropped.Inc() }
+func (l *Live) WatcherDropped(stream application.LiveStream) {
+	l.dropped.WithLabelValues(string(stream)).Inc()
+}

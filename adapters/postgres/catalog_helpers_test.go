@@ -16,7 +16,7 @@ import (
 )
 
 // newTestArt builds an unsaved art listed at createdAt.
-func newTestArt(t *testing.T, ownerID int64, name, description string, typ art.Type, price int64, tags []string, createdAt time.Time) *art.Art {
+func newTestArt(t testing.TB, ownerID int64, name, description string, typ art.Type, price int64, tags []string, createdAt time.Time) *art.Art {
 	t.Helper()
 	d, err := art.NewDraft(name, description, string(typ), price, tags)
 	require.NoError(t, err)
@@ -34,7 +34,7 @@ func newTestAuction(start, end time.Time, startPrice, buyNow int64) *auction.Auc
 }
 
 // createTestArt saves an art (and its auction when au is not nil) and returns its id.
-func createTestArt(t *testing.T, db *bun.DB, a *art.Art, au *auction.Auction) int64 {
+func createTestArt(t testing.TB, db *bun.DB, a *art.Art, au *auction.Auction) int64 {
 	t.Helper()
 	id, err := postgres.NewArtStore(db).Create(context.Background(), a, au)
 	require.NoError(t, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/artauction/artauction/application"
+	"github.com/artauction/artauction/domain/notification"
 )
 
 var _ application.EventPublisher = EventsAfterCommit{}
@@ -30,5 +31,28 @@ func (p EventsAfterCommit) Publish(ctx context.Context, e application.AuctionEve
 	})
 	if !held {
 		p.next.Publish(ctx, e)
+	}
+}
+
+var _ application.NotificationPublisher = NotificationsAfterCommit{}
+
+// NotificationsAfterCommit is EventsAfterCommit for the notifications a
+// change made: member streams never see one whose change did not commit.
+type NotificationsAfterCommit struct {
+	next application.NotificationPublisher
+}
+
+// NewNotificationsAfterCommit wraps next.
+func NewNotificationsAfterCommit(next application.NotificationPublisher) NotificationsAfterCommit {
+	return NotificationsAfterCommit{next: next}
+}
+
+// Publish announces made now, or after the commit of the transaction ctx carries.
+func (p NotificationsAfterCommit) Publish(ctx context.Context, made []notification.Notification) {
+	held := afterCommit(ctx, func() {
+		p.next.Publish(context.WithoutCancel(ctx), made)
+	})
+	if !held {
+		p.next.Publish(ctx, made)
 	}
 }

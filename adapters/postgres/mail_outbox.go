@@ -11,7 +11,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/artauction/artauction/application"
-	"github.com/artauction/artauction/domain/member"
 )
 
 var _ application.MailOutbox = (*MailOutbox)(nil)
@@ -67,33 +66,6 @@ func (o *MailOutbox) Enqueue(ctx context.Context, m application.Mail) error {
 	row := outboxRowFromMail(m)
 	if _, err := idb(ctx, o.db).NewInsert().Model(&row).Exec(ctx); err != nil {
 		return fmt.Errorf("enqueue mail: %w", err)
-	}
-	return nil
-}
-
-var _ application.MemberMailbox = (*MailOutbox)(nil)
-
-// EnqueueToMembers stores mails to members in one statement that takes their
-// addresses, in the transaction of the context if any; member.ErrNotFound,
-// storing none, when a member is unknown.
-func (o *MailOutbox) EnqueueToMembers(ctx context.Context, mails ...application.MemberMail) error {
-	if len(mails) == 0 {
-		return nil
-	}
-	enqueue := EnqueueMemberMails(mails)
-	res, err := prepared(ctx, o.db).Exec(ctx, enqueue.SQL, enqueue.Args...)
-	if column, ok := violatedNotNull(err); ok && column == "recipient" {
-		return member.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("enqueue mails to members: %w", err)
-	}
-	n, err := rowsAffected(res)
-	if err != nil {
-		return err
-	}
-	if n != int64(len(mails)) {
-		return fmt.Errorf("enqueue %d mails to members: %d stored", len(mails), n)
 	}
 	return nil
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/artauction/artauction/adapters/postgres"
 	"github.com/artauction/artauction/adapters/postgres/pgtest"
 	"github.com/artauction/artauction/application"
-	"github.com/artauction/artauction/domain/member"
 )
 
 const testLease = time.Minute
@@ -80,40 +79,6 @@ func TestMailOutboxEnqueueJoinsTheTransaction(t *testing.T) {
 
 	require.NoError(t, tx.WithinTx(ctx, func(ctx context.Context) error { return outbox.Enqueue(ctx, mail(2)) }))
 	assert.Equal(t, 1, pending(t, outbox))
-}
-
-func TestMailOutboxEnqueueToMembersAddressesEachMember(t *testing.T) {
-	t.Parallel()
-	db := pgtest.NewDB(t)
-	outbox := postgres.NewMailOutbox(db)
-	ctx := context.Background()
-	alice := createMember(t, db, "alice")
-	bob := createMember(t, db, "bob")
-
-	err := outbox.EnqueueToMembers(ctx,
-		application.MemberMail{MemberID: bob, Subject: "You won", Text: "Yours."},
-		application.MemberMail{MemberID: alice, Subject: "Sold", Text: "Paid."})
-
-	require.NoError(t, err)
-	got, err := outbox.ClaimDue(ctx, testNow, 10, testLease)
-	require.NoError(t, err)
-	require.Len(t, got, 2)
-	assert.Equal(t, application.Mail{To: "bob@example.com", Subject: "You won", Text: "Yours."}, got[0].Mail, "in the order given")
-	assert.Equal(t, application.Mail{To: "alice@example.com", Subject: "Sold", Text: "Paid."}, got[1].Mail)
-}
-
-func TestMailOutboxEnqueueToAnUnknownMemberEnqueuesNone(t *testing.T) {
-	t.Parallel()
-	db := pgtest.NewDB(t)
-	outbox := postgres.NewMailOutbox(db)
-	alice := createMember(t, db, "alice")
-
-	err := outbox.EnqueueToMembers(context.Background(),
-		application.MemberMail{MemberID: alice, Subject: "Sold", Text: "Paid."},
-		application.MemberMail{MemberID: 404, Subject: "You won", Text: "Yours."})
-
-	require.ErrorIs(t, err, member.ErrNotFound)
-	assert.Zero(t, pending(t, outbox))
 }
 
 func TestMailOutboxLeaseKeepsAClaimedMailUntilItRunsOut(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/point"
 )
 
@@ -216,21 +217,96 @@ func ScanMovedPoints(scan Scan) (refusedMemberID int64, err error) {
 	return refusedMemberID, err
 }
 
-// enqueueMemberMailsSQL queues mails to members with their addresses. An
-// unknown member leaves a NULL address, which the NOT NULL of recipient
-// refuses: the statement then queues none.
-const enqueueMemberMailsSQL = `
-INSERT INTO mail_outbox (recipient, subject, body)
-SELECT m.email, mail.subject, mail.body
-FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS mail (member_id, subject, body, n)
-LEFT JOIN members AS m ON m.id = mail.member_id
-ORDER BY mail.n`
+// notifySQL writes a change's notices in one statement (Notifier.Notify):
+// the mails into the outbox, each with its member's address ($1..$3); the
+// notifications to named members ($4..$9, 0 for none) and, when $10 names an
+// auction, auction_lost to each member with a bid on it but the buyer ($12)
+// at the price ($13, 0 for none), once each. Each member's inbox row is taken
+// first, in ascending member id, and held to the commit, so the member's
+// notifications get the next seqs and ids in the order they commit; its rows
+// are the notifications made, oldest first. An unknown member leaves a mail's
+// address NULL, which the NOT NULL of recipient refuses, or breaks an inbox's
+// foreign key: either way nothing is written.
+const notifySQL = `
+WITH mail AS (
+	INSERT INTO mail_outbox (recipient, subject, body)
+	SELECT m.email, mail.subject, mail.body
+	FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS mail (member_id, subject, body, n)
+	LEFT JOIN members AS m ON m.id = mail.member_id
+	ORDER BY mail.n
+), draft AS (
+	SELECT d.member_id, d.kind, d.art_id, NULLIF(d.auction_id, 0) AS auction_id, NULLIF(d.amount, 0) AS amount,
+		NULLIF(d.actor_id, 0) AS actor_id, d.n
+	FROM unnest($4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+		WITH ORDINALITY AS d (member_id, kind, art_id, auction_id, amount, actor_id, n)
+	UNION ALL
+	SELECT lost.bidder_id, 'auction_lost', $11::bigint, $10::bigint, NULLIF($13::bigint, 0), NULL::bigint, 0::bigint
+	FROM (SELECT DISTINCT bidder_id FROM bids WHERE auction_id = $10::bigint AND bidder_id <> $12::bigint) AS lost
+), counted AS (
+	SELECT member_id, count(*) AS n FROM draft GROUP BY member_id
+), inbox AS (
+	INSERT INTO inboxes AS i (member_id, last_seq, unread_count)
+	SELECT member_id, n, n FROM counted ORDER BY member_id
+	ON CONFLICT (member_id) DO UPDATE
+	SET last_seq = i.last_seq + excluded.last_seq, unread_count = i.unread_count + excluded.unread_count
+	RETURNING member_id, last_seq
+), note AS (
+	INSERT INTO notifications (member_id, seq, kind, art_id, auction_id, amount, actor_id, created_at)
+	SELECT d.member_id, inbox.last_seq - c.n + row_number() OVER (PARTITION BY d.member_id ORDER BY d.n, d.kind),
+		d.kind, d.art_id, d.auction_id, d.amount, d.actor_id, $14::timestamptz
+	FROM draft AS d
+	JOIN inbox ON inbox.member_id = d.member_id
+	JOIN counted AS c ON c.member_id = d.member_id
+	ORDER BY 1, 2
+	RETURNING id, member_id, seq, kind, art_id, auction_id, amount, actor_id, created_at
+)
+SELECT note.id, note.member_id, note.seq, note.kind, note.art_id, COALESCE(note.auction_id, 0),
+	COALESCE(note.amount, 0), COALESCE(note.actor_id, 0), COALESCE(actor.nickname, ''), false, note.created_at
+FROM note
+LEFT JOIN members AS actor ON actor.id = note.actor_id
+ORDER BY note.id`
 
-// EnqueueMemberMails queues mails to members (MailOutbox.EnqueueToMembers).
-func EnqueueMemberMails(mails []application.MemberMail) Statement {
-	ids, subjects, bodies := make([]int64, len(mails)), make([]string, len(mails)), make([]string, len(mails))
-	for i, m := range mails {
-		ids[i], subjects[i], bodies[i] = m.MemberID, m.Subject, m.Text
+// Notify writes a change's notices (Notifier.Notify); its rows, read by
+// ScanNotification, are the notifications it made.
+func Notify(n application.Notices) Statement {
+	mailTo, subjects, bodies := make([]int64, len(n.Mails)), make([]string, len(n.Mails)), make([]string, len(n.Mails))
+	for i, m := range n.Mails {
+		mailTo[i], subjects[i], bodies[i] = m.MemberID, m.Subject, m.Text
 	}
-	return Statement{SQL: enqueueMemberMailsSQL, Args: []any{ids, subjects, bodies}}
+	drafts := n.Notifications.Drafts()
+	members, kinds := make([]int64, len(drafts)), make([]string, len(drafts))
+	arts, auctions, amounts, actors := make([]int64, len(drafts)), make([]int64, len(drafts)), make([]int64, len(drafts)),
+		make([]int64, len(drafts))
+	for i, d := range drafts {
+		members[i], kinds[i], arts[i], auctions[i], amounts[i], actors[i] = d.MemberID(), string(d.Kind()), d.ArtID(),
+			d.AuctionID(), d.Amount(), d.ActorID()
+	}
+	losers, _ := n.Notifications.Losers()
+	return Statement{SQL: notifySQL, Args: []any{mailTo, subjects, bodies, members, kinds, arts, auctions, amounts, actors,
+		losers.AuctionID(), losers.ArtID(), losers.BuyerID(), losers.Price(), n.At.UTC()}}
+}
+
+// notificationColumns are what ScanNotification reads, from notifications AS
+// n and the actor's members AS actor.
+const notificationColumns = `n.id, n.member_id, n.seq, n.kind, n.art_id, COALESCE(n.auction_id, 0), COALESCE(n.amount, 0),
+	COALESCE(n.actor_id, 0), COALESCE(actor.nickname, ''), n.read_at IS NOT NULL, n.created_at`
+
+// ScanNotification reads a notification's row of Notify or of the inbox's reads.
+func ScanNotification(scan Scan) (notification.Notification, error) {
+	var r notification.Record
+	var kind, actorNickname string
+	var actorID int64
+	if err := scan(&r.ID, &r.MemberID, &r.Seq, &kind, &r.ArtID, &r.AuctionID, &r.Amount, &actorID, &actorNickname,
+		&r.Read, &r.CreatedAt); err != nil {
+		return notification.Notification{}, err
+	}
+	k, err := notification.ParseKind(kind)
+	if err != nil {
+		return notification.Notification{}, fmt.Errorf("notification %d: %w", r.ID, err)
+	}
+	r.Kind, r.CreatedAt = k, r.CreatedAt.UTC()
+	if actorID != 0 {
+		r.Actor = &notification.Actor{ID: actorID, Nickname: actorNickname}
+	}
+	return notification.Restore(r), nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/artauction/artauction/adapters/postgres/pgtest"
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/auction"
+	"github.com/artauction/artauction/domain/notification"
 	"github.com/artauction/artauction/domain/point"
 )
 
@@ -60,15 +61,27 @@ func TestTradeStatementsRunOnAPlainPgxConnection(t *testing.T) {
 	require.NoError(t, err)
 	refused, err := postgres.ScanMovedPoints(tx.QueryRow(ctx, move.SQL, move.Args...).Scan)
 	require.NoError(t, err)
-	enqueue := postgres.EnqueueMemberMails([]application.MemberMail{application.OutbidMail(alice, auctionID, 10_100)})
-	tag, err := tx.Exec(ctx, enqueue.SQL, enqueue.Args...)
+	notify := postgres.Notify(application.BidNotices(d.Art.Art.ID(), auctionID, 10_100, out.PreviousLeaderID, testNow))
+	rows, err := tx.Query(ctx, notify.SQL, notify.Args...)
 	require.NoError(t, err)
+	var made []notification.Notification
+	for rows.Next() {
+		n, err := postgres.ScanNotification(rows.Scan)
+		require.NoError(t, err)
+		made = append(made, n)
+	}
+	require.NoError(t, rows.Err())
 	require.NoError(t, tx.Commit(ctx))
 
 	assert.Equal(t, []int64{1, 1}, []int64{auctions, arts})
 	require.NotNil(t, bidID)
 	assert.Zero(t, refused)
-	assert.Equal(t, int64(1), tag.RowsAffected())
+	require.Len(t, made, 1)
+	assert.Equal(t, notification.KindOutbid, made[0].Kind())
+	assert.Equal(t, []int64{alice, 1, 10_100, auctionID}, []int64{made[0].MemberID(), made[0].Seq(), made[0].Amount(), made[0].AuctionID()})
+	stored, err := postgres.NewNotificationStore(db).Between(ctx, alice, 0, 1)
+	require.NoError(t, err)
+	assert.Equal(t, made, stored, "read back as the store reads it")
 	assert.Equal(t, auctionState{Status: "open", HighestAmount: 10_100, HighestBidderID: bob, BidCount: 2,
 		ArtPrice: 10_100, ArtBidCount: 2, ArtStatus: "on_sale", Bids: 2}, stateOf(t, db, auctionID))
 	assert.Equal(t, point.RestoreBalance(50_000, 50_000), balanceOf(t, db, alice))

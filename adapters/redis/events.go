@@ -55,7 +55,7 @@ func (p *EventPublisher) Publish(ctx context.Context, e application.AuctionEvent
 		err = p.client.Publish(ctx, p.channel, payload).Err()
 	}
 	if err == nil {
-		p.metrics.EventPublished(e.Kind)
+		p.metrics.EventPublished(application.LiveAuctions, string(e.Kind))
 		return
 	}
 	p.log.Warn("publish auction event", zap.String("kind", string(e.Kind)),

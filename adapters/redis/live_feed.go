@@ -2,7 +2,6 @@ package redis
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -13,10 +12,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/artauction/artauction/application"
-	"github.com/artauction/artauction/domain/auction"
 )
 
-// LiveFeedSettings tune one instance's live feed.
+// LiveFeedSettings tune one instance's live feeds.
 type LiveFeedSettings struct {
 	// ClientBuffer is how many events a watcher may fall behind before it is dropped.
 	ClientBuffer int
@@ -26,46 +24,77 @@ type LiveFeedSettings struct {
 	MaxBackoff time.Duration
 }
 
-// LiveFeed subscribes once per instance to the auction-events channel and fans
-// each event out in memory to the watchers of its auction. Per auction, a
-// room puts events in bid-count order: publishers on several instances race
-// after their commits, so a bid can arrive before the one it followed; the
-// room then reads the missing bids from the history, once for all its watchers.
-type LiveFeed struct {
+// role is how a room takes an event of its subject's sequence.
+type role int
+
+const (
+	// step is the next event of the sequence: it moves the position on by one.
+	step role = iota
+	// stepReadBack is a step that lacks what watchers need; the room reads it
+	// back from the history.
+	stepReadBack
+	// mark belongs after its position without moving it (an extension): it is
+	// delivered when the room stands exactly there.
+	mark
+	// final ends the sequence (a close): the room catches up to it, delivers it
+	// and takes nothing more.
+	final
+)
+
+// sequence tells a feed how the events of its stream follow each other: each
+// belongs to a subject (an auction, a member) whose events are numbered in the
+// order they commit, so a room can tell a gap from a repeat.
+type sequence[E any] interface {
+	// decode reads an event as it travels through Redis.
+	decode(payload string) (subject int64, e E, err error)
+	// place says where e stands in its subject's sequence and how it is taken.
+	place(e E) (position int64, r role)
+	// position reads where a subject's sequence stands now.
+	position(ctx context.Context, subject int64) (int64, error)
+	// missed reads a subject's events after position after up to upto, in
+	// order, from the history; cause is the event that showed the gap.
+	missed(ctx context.Context, subject, after, upto int64, cause E) ([]E, error)
+}
+
+// feed subscribes once per instance to one channel and fans each event out in
+// memory to the watchers of its subject. Per subject, a room puts events in
+// their order: publishers on several instances race after their commits, so
+// an event can arrive before the one it followed; the room then reads the
+// missing ones from the history, once for all its watchers.
+type feed[E any] struct {
 	client   *redis.Client
 	channel  string
-	history  application.LiveHistory
+	order    sequence[E]
+	stream   application.LiveStream
 	metrics  application.LiveMetrics
 	settings LiveFeedSettings
 	log      *zap.Logger
 
 	mu    sync.Mutex
 	up    bool
-	rooms map[int64]*room
+	rooms map[int64]*room[E]
 
 	subscribed chan struct{}
 	cancel     context.CancelFunc
 	stopped    chan struct{}
 }
 
-var _ application.LiveFeed = (*LiveFeed)(nil)
-
-// NewLiveFeed builds a feed on <prefix>auction-events; Start subscribes.
-func NewLiveFeed(client *redis.Client, prefix string, history application.LiveHistory, metrics application.LiveMetrics,
-	settings LiveFeedSettings, log *zap.Logger) (*LiveFeed, error) {
+func newFeed[E any](client *redis.Client, channel string, order sequence[E], stream application.LiveStream,
+	metrics application.LiveMetrics, settings LiveFeedSettings, log *zap.Logger) (*feed[E], error) {
 	if settings.ClientBuffer < 1 || settings.PingEvery <= 0 || settings.MaxBackoff <= 0 {
 		return nil, fmt.Errorf("live feed: buffer, ping interval and backoff must be positive, got %+v", settings)
 	}
-	return &LiveFeed{
-		client: client, channel: EventChannel(prefix), history: history, metrics: metrics, settings: settings, log: log,
-		rooms: map[int64]*room{}, subscribed: make(chan struct{}), stopped: make(chan struct{}),
+	return &feed[E]{
+		client: client, channel: channel, order: order, stream: stream, metrics: metrics, settings: settings,
+		log: log.With(zap.String("stream", string(stream))), rooms: map[int64]*room[E]{},
+		subscribed: make(chan struct{}), stopped: make(chan struct{}),
 	}, nil
 }
 
 // Start subscribes in the background and waits, within ctx, for the first
 // subscription; a Redis that is down does not stop the service from starting:
-// bids work without it, and the feed keeps trying.
-func (f *LiveFeed) Start(ctx context.Context) error {
+// trades work without it, and the feed keeps trying.
+func (f *feed[E]) Start(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
 	go f.run(runCtx)
@@ -78,7 +107,7 @@ func (f *LiveFeed) Start(ctx context.Context) error {
 }
 
 // Stop ends the subscription and every watcher's stream.
-func (f *LiveFeed) Stop(ctx context.Context) error {
+func (f *feed[E]) Stop(ctx context.Context) error {
 	f.cancel()
 	select {
 	case <-f.stopped:
@@ -88,21 +117,21 @@ func (f *LiveFeed) Stop(ctx context.Context) error {
 	}
 }
 
-// Join registers a watcher of auctionID, once its room knows where the
-// auction stands; auction.ErrNotFound for an unknown auction.
-func (f *LiveFeed) Join(ctx context.Context, auctionID int64) (application.LiveSubscription, error) {
+// join registers a watcher of subject, once its room knows where the
+// subject stands; the history's error (an unknown auction) when it cannot.
+func (f *feed[E]) join(ctx context.Context, subject int64) (*subscription[E], error) {
 	f.mu.Lock()
 	if !f.up {
 		f.mu.Unlock()
 		return nil, application.ErrLiveFeedUnavailable
 	}
-	r := f.rooms[auctionID]
+	r := f.rooms[subject]
 	if r == nil {
-		r = newRoom(f, auctionID)
-		f.rooms[auctionID] = r
+		r = newRoom(f, subject)
+		f.rooms[subject] = r
 		go r.run()
 	}
-	s := &subscription{room: r, events: make(chan application.AuctionEvent, f.settings.ClientBuffer)}
+	s := &subscription[E]{room: r, events: make(chan E, f.settings.ClientBuffer)}
 	r.add(s)
 	f.mu.Unlock()
 
@@ -110,18 +139,18 @@ func (f *LiveFeed) Join(ctx context.Context, auctionID int64) (application.LiveS
 	case <-r.ready:
 	case <-ctx.Done():
 		s.Leave()
-		return nil, fmt.Errorf("join live feed of auction %d: %w", auctionID, ctx.Err())
+		return nil, fmt.Errorf("join live feed of %s %d: %w", f.stream, subject, ctx.Err())
 	}
 	if r.initErr != nil {
 		s.Leave()
-		return nil, fmt.Errorf("join live feed of auction %d: %w", auctionID, r.initErr)
+		return nil, fmt.Errorf("join live feed of %s %d: %w", f.stream, subject, r.initErr)
 	}
 	return s, nil
 }
 
 // run keeps one subscription alive: after a failure every watcher is told to
 // reconnect, and the feed resubscribes with a growing pause.
-func (f *LiveFeed) run(ctx context.Context) {
+func (f *feed[E]) run(ctx context.Context) {
 	defer close(f.stopped)
 	defer f.interrupt()
 	backoff := 100 * time.Millisecond
@@ -135,7 +164,7 @@ func (f *LiveFeed) run(ctx context.Context) {
 		if wasUp {
 			backoff = 100 * time.Millisecond
 		}
-		f.log.Warn("auction event subscription lost; resubscribing", zap.Error(err), zap.Duration("in", backoff))
+		f.log.Warn("live event subscription lost; resubscribing", zap.Error(err), zap.Duration("in", backoff))
 		select {
 		case <-ctx.Done():
 			return
@@ -147,7 +176,7 @@ func (f *LiveFeed) run(ctx context.Context) {
 
 // receive subscribes and dispatches messages until the subscription fails; a
 // quiet connection is pinged, and a ping left unanswered counts as a failure.
-func (f *LiveFeed) receive(ctx context.Context, onSubscribed func()) (wasUp bool, err error) {
+func (f *feed[E]) receive(ctx context.Context, onSubscribed func()) (wasUp bool, err error) {
 	ps := f.client.Subscribe(ctx, f.channel)
 	defer ps.Close()
 	// A read waiting out PingEvery does not see ctx; closing the subscription
@@ -167,7 +196,7 @@ func (f *LiveFeed) receive(ctx context.Context, onSubscribed func()) (wasUp bool
 			pinged = true
 			continue
 		default:
-			return wasUp, fmt.Errorf("receive auction events: %w", err)
+			return wasUp, fmt.Errorf("receive live events: %w", err)
 		}
 		pinged = false
 		switch m := msg.(type) {
@@ -183,7 +212,7 @@ func (f *LiveFeed) receive(ctx context.Context, onSubscribed func()) (wasUp bool
 	}
 }
 
-func (f *LiveFeed) setUp() {
+func (f *feed[E]) setUp() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.up = true
@@ -191,7 +220,7 @@ func (f *LiveFeed) setUp() {
 
 // interrupt drops every watcher: events may be lost while the subscription is
 // down, so each must reconnect and catch up from the history.
-func (f *LiveFeed) interrupt() {
+func (f *feed[E]) interrupt() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.up = false
@@ -202,69 +231,48 @@ func (f *LiveFeed) interrupt() {
 	}
 }
 
-func (f *LiveFeed) dispatch(payload string) {
-	e, err := decodeEvent(payload)
+func (f *feed[E]) dispatch(payload string) {
+	subject, e, err := f.order.decode(payload)
 	if err != nil {
-		f.log.Warn("skip malformed auction event", zap.Error(err))
+		f.log.Warn("skip malformed live event", zap.Error(err))
 		return
 	}
 	f.mu.Lock()
-	r := f.rooms[e.AuctionID]
+	r := f.rooms[subject]
 	f.mu.Unlock()
 	if r != nil {
 		r.enqueue(e)
 	}
 }
 
-func decodeEvent(payload string) (application.AuctionEvent, error) {
-	var m AuctionEventMessage
-	if err := json.Unmarshal([]byte(payload), &m); err != nil {
-		return application.AuctionEvent{}, fmt.Errorf("decode auction event: %w", err)
-	}
-	status, err := auction.ParseStatus(m.Status)
-	if err != nil {
-		return application.AuctionEvent{}, fmt.Errorf("decode auction event: %w", err)
-	}
-	kind := application.AuctionEventKind(m.Kind)
-	switch kind {
-	case application.EventBid, application.EventExtended, application.EventClosed:
-	default:
-		return application.AuctionEvent{}, fmt.Errorf("decode auction event: unknown kind %q", m.Kind)
-	}
-	return application.AuctionEvent{
-		Kind: kind, AuctionID: m.AuctionID, Amount: m.Amount, BidderID: m.BidderID, BidderNickname: m.BidderNickname,
-		BidCount: m.BidCount, EndAt: m.EndAt, Status: status, At: m.At,
-	}, nil
-}
-
 // retire drops a room's watchers and forgets the room, so the next watcher
 // starts a fresh one.
-func (f *LiveFeed) retire(r *room) {
+func (f *feed[E]) retire(r *room[E]) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	r.dropAll(application.ErrLiveFeedUnavailable)
 	r.shutDown()
-	if f.rooms[r.auctionID] == r {
-		delete(f.rooms, r.auctionID)
+	if f.rooms[r.subject] == r {
+		delete(f.rooms, r.subject)
 	}
 }
 
 // leave unregisters a watcher and retires its room with the last one.
-func (f *LiveFeed) leave(s *subscription) {
+func (f *feed[E]) leave(s *subscription[E]) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	r := s.room
-	if r.remove(s) == 0 && f.rooms[r.auctionID] == r {
+	if r.remove(s) == 0 && f.rooms[r.subject] == r {
 		r.shutDown()
-		delete(f.rooms, r.auctionID)
+		delete(f.rooms, r.subject)
 	}
 }
 
-// room is one auction's watchers on this instance. Its goroutine owns cursor,
-// the last bid count every watcher was handed.
-type room struct {
-	feed      *LiveFeed
-	auctionID int64
+// room is one subject's watchers on this instance. Its goroutine owns cursor,
+// the position of the last event every watcher was handed.
+type room[E any] struct {
+	feed    *feed[E]
+	subject int64
 
 	ready   chan struct{}
 	initErr error
@@ -272,27 +280,27 @@ type room struct {
 	closed  bool
 
 	mu       sync.Mutex
-	watchers map[*subscription]struct{}
-	queue    []application.AuctionEvent
+	watchers map[*subscription[E]]struct{}
+	queue    []E
 	wake     chan struct{}
 	stop     chan struct{}
 	stopping bool
 }
 
-func newRoom(f *LiveFeed, auctionID int64) *room {
-	return &room{feed: f, auctionID: auctionID, ready: make(chan struct{}), watchers: map[*subscription]struct{}{},
+func newRoom[E any](f *feed[E], subject int64) *room[E] {
+	return &room[E]{feed: f, subject: subject, ready: make(chan struct{}), watchers: map[*subscription[E]]struct{}{},
 		wake: make(chan struct{}, 1), stop: make(chan struct{})}
 }
 
-func (r *room) run() {
+func (r *room[E]) run() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
 		<-r.stop
 		cancel()
 	}()
-	// Events queued before this read are sorted out by their bid counts.
-	r.cursor, r.initErr = r.feed.history.BidCount(ctx, r.auctionID)
+	// Events queued before this read are sorted out by their positions.
+	r.cursor, r.initErr = r.feed.order.position(ctx, r.subject)
 	close(r.ready)
 	if r.initErr != nil {
 		return
@@ -305,8 +313,8 @@ func (r *room) run() {
 		}
 		for _, e := range r.take() {
 			if err := r.handle(ctx, e); err != nil {
-				r.feed.log.Warn("live feed lost track of an auction; its watchers reconnect",
-					zap.Int64("auction_id", r.auctionID), zap.Error(err))
+				r.feed.log.Warn("live feed lost track of a subject; its watchers reconnect",
+					zap.Int64("subject", r.subject), zap.Error(err))
 				r.feed.retire(r)
 				return
 			}
@@ -314,7 +322,7 @@ func (r *room) run() {
 	}
 }
 
-func (r *room) enqueue(e application.AuctionEvent) {
+func (r *room[E]) enqueue(e E) {
 	r.mu.Lock()
 	r.queue = append(r.queue, e)
 	r.mu.Unlock()
@@ -324,7 +332,7 @@ func (r *room) enqueue(e application.AuctionEvent) {
 	}
 }
 
-func (r *room) take() []application.AuctionEvent {
+func (r *room[E]) take() []E {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	q := r.queue
@@ -332,32 +340,33 @@ func (r *room) take() []application.AuctionEvent {
 	return q
 }
 
-// handle hands every watcher the bids up to e's count, in order and once each,
-// then e itself when it is still news.
-func (r *room) handle(ctx context.Context, e application.AuctionEvent) error {
+// handle hands every watcher the events up to e's position, in order and once
+// each, then e itself when it is still news.
+func (r *room[E]) handle(ctx context.Context, e E) error {
 	if r.closed {
 		return nil
 	}
-	switch e.Kind {
-	case application.EventBid:
-		if e.BidCount <= r.cursor {
+	position, how := r.feed.order.place(e)
+	switch how {
+	case step, stepReadBack:
+		if position <= r.cursor {
 			return nil
 		}
-		if e.BidCount == r.cursor+1 && e.BidderNickname != "" {
+		if position == r.cursor+1 && how == step {
 			r.broadcast(e)
-			r.cursor = e.BidCount
+			r.cursor = position
 			return nil
 		}
-		return r.catchUp(ctx, e)
-	case application.EventExtended:
-		if err := r.catchUp(ctx, e); err != nil {
+		return r.catchUp(ctx, e, position)
+	case mark:
+		if err := r.catchUp(ctx, e, position); err != nil {
 			return err
 		}
-		if e.BidCount == r.cursor {
+		if position == r.cursor {
 			r.broadcast(e)
 		}
-	case application.EventClosed:
-		if err := r.catchUp(ctx, e); err != nil {
+	case final:
+		if err := r.catchUp(ctx, e, position); err != nil {
 			return err
 		}
 		r.broadcast(e)
@@ -366,27 +375,27 @@ func (r *room) handle(ctx context.Context, e application.AuctionEvent) error {
 	return nil
 }
 
-// catchUp reads the bids between the cursor and e's count from the history.
-func (r *room) catchUp(ctx context.Context, e application.AuctionEvent) error {
-	if e.BidCount <= r.cursor {
+// catchUp reads the events between the cursor and upto from the history.
+func (r *room[E]) catchUp(ctx context.Context, cause E, upto int64) error {
+	if upto <= r.cursor {
 		return nil
 	}
-	bids, err := r.feed.history.BidsAfter(ctx, r.auctionID, r.cursor, int(e.BidCount-r.cursor))
+	missed, err := r.feed.order.missed(ctx, r.subject, r.cursor, upto, cause)
 	if err != nil {
-		return fmt.Errorf("read bids after %d: %w", r.cursor, err)
+		return fmt.Errorf("read events after %d: %w", r.cursor, err)
 	}
-	if int64(len(bids)) != e.BidCount-r.cursor {
-		return fmt.Errorf("history has %d bids after %d, event says %d", len(bids), r.cursor, e.BidCount)
+	if int64(len(missed)) != upto-r.cursor {
+		return fmt.Errorf("history has %d events after %d, the event says %d", len(missed), r.cursor, upto)
 	}
-	for _, b := range bids {
+	for _, e := range missed {
 		r.cursor++
-		r.broadcast(application.HistoricBidEvent(b, r.cursor, e.EndAt))
+		r.broadcast(e)
 	}
 	return nil
 }
 
 // broadcast never waits: a watcher whose buffer is full is dropped instead.
-func (r *room) broadcast(e application.AuctionEvent) {
+func (r *room[E]) broadcast(e E) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for s := range r.watchers {
@@ -395,26 +404,26 @@ func (r *room) broadcast(e application.AuctionEvent) {
 		default:
 			delete(r.watchers, s)
 			s.drop(application.ErrWatcherTooSlow)
-			r.feed.metrics.WatcherDropped()
+			r.feed.metrics.WatcherDropped(r.feed.stream)
 		}
 	}
 }
 
-func (r *room) add(s *subscription) {
+func (r *room[E]) add(s *subscription[E]) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.watchers[s] = struct{}{}
 }
 
 // remove returns how many watchers are left.
-func (r *room) remove(s *subscription) int {
+func (r *room[E]) remove(s *subscription[E]) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.watchers, s)
 	return len(r.watchers)
 }
 
-func (r *room) dropAll(reason error) {
+func (r *room[E]) dropAll(reason error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for s := range r.watchers {
@@ -424,7 +433,7 @@ func (r *room) dropAll(reason error) {
 }
 
 // shutDown is called with the feed's lock held, which makes it run once.
-func (r *room) shutDown() {
+func (r *room[E]) shutDown() {
 	if !r.stopping {
 		r.stopping = true
 		close(r.stop)
@@ -432,24 +441,24 @@ func (r *room) shutDown() {
 }
 
 // subscription is one watcher's buffered place in a room.
-type subscription struct {
-	room   *room
-	events chan application.AuctionEvent
+type subscription[E any] struct {
+	room   *room[E]
+	events chan E
 	// err is written before events is closed, under the room's lock.
 	err     error
 	dropped bool
 	left    sync.Once
 }
 
-func (s *subscription) Events() <-chan application.AuctionEvent { return s.events }
+func (s *subscription[E]) Events() <-chan E { return s.events }
 
 // Err is valid once Events is closed.
-func (s *subscription) Err() error { return s.err }
+func (s *subscription[E]) Err() error { return s.err }
 
-func (s *subscription) Leave() { s.left.Do(func() { s.room.feed.leave(s) }) }
+func (s *subscription[E]) Leave() { s.left.Do(func() { s.room.feed.leave(s) }) }
 
 // drop is called with the room's lock held.
-func (s *subscription) drop(reason error) {
+func (s *subscription[E]) drop(reason error) {
 	if !s.dropped {
 		s.dropped = true
 		s.err = reason

@@ -23,11 +23,11 @@ import (
 
 type nopLiveMetrics struct{}
 
-func (nopLiveMetrics) WatcherConnected()                                          {}
-func (nopLiveMetrics) WatcherDisconnected()                                       {}
-func (nopLiveMetrics) EventPublished(application.AuctionEventKind)                {}
-func (nopLiveMetrics) EventDelivered(application.AuctionEventKind, time.Duration) {}
-func (nopLiveMetrics) WatcherDropped()                                            {}
+func (nopLiveMetrics) WatcherConnected(application.LiveStream)                      {}
+func (nopLiveMetrics) WatcherDisconnected(application.LiveStream)                   {}
+func (nopLiveMetrics) EventPublished(application.LiveStream, string)                {}
+func (nopLiveMetrics) EventDelivered(application.LiveStream, string, time.Duration) {}
+func (nopLiveMetrics) WatcherDropped(application.LiveStream)                        {}
 
 // fakeHistory is the bid history of auction 7 only, as the feed reads it.
 type fakeHistory struct {

@@ -38,6 +38,16 @@ func (RandomSecrets) RefreshToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
+// StreamTicket returns 256 random bits, base64url without padding: it
+// travels in a URL.
+func (RandomSecrets) StreamTicket() (string, error) {
+	b, err := randomBytes(32)
+	if err != nil {
+		return "", fmt.Errorf("random stream ticket: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
 // SessionID returns 128 random bits in hex.
 func (RandomSecrets) SessionID() (string, error) {
 	id, err := randomHex128()

@@ -59,3 +59,16 @@ func TestSessionID(t *testing.T) {
 	assert.NotEqual(t, a, b)
 	assert.Regexp(t, `^[0-9a-f]{32}$`, a)
 }
+
+func TestStreamTicketIsURLSafeAnd256Bits(t *testing.T) {
+	s := security.NewRandomSecrets()
+	a, err := s.StreamTicket()
+	require.NoError(t, err)
+	b, err := s.StreamTicket()
+	require.NoError(t, err)
+	assert.NotEqual(t, a, b)
+	assert.Regexp(t, `^[A-Za-z0-9_-]{43}$`, a, "travels in a query string without escaping")
+	raw, err := base64.RawURLEncoding.DecodeString(a)
+	require.NoError(t, err)
+	assert.Len(t, raw, 32)
+}

@@ -483,6 +483,21 @@ func (mr *MockSecretsMockRecorder) SessionID() *gomock.Call {
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SessionID", reflect.TypeOf((*MockSecrets)(nil).SessionID))
 }
 
+// StreamTicket mocks base method.
+func (m *MockSecrets) StreamTicket() (string, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "StreamTicket")
+	ret0, _ := ret[0].(string)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// StreamTicket indicates an expected call of StreamTicket.
+func (mr *MockSecretsMockRecorder) StreamTicket() *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "StreamTicket", reflect.TypeOf((*MockSecrets)(nil).StreamTicket))
+}
+
 // VerificationCode mocks base method.
 func (m *MockSecrets) VerificationCode() (string, error) {
 	m.ctrl.T.Helper()

@@ -425,49 +425,6 @@ func (mr *MockArtSalesMockRecorder) MarkUnsold(ctx, artID any) *gomock.Call {
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "MarkUnsold", reflect.TypeOf((*MockArtSales)(nil).MarkUnsold), ctx, artID)
 }
 
-// MockMemberMailbox is a mock of MemberMailbox interface.
-type MockMemberMailbox struct {
-	ctrl     *gomock.Controller
-	recorder *MockMemberMailboxMockRecorder
-	isgomock struct{}
-}
-
-// MockMemberMailboxMockRecorder is the mock recorder for MockMemberMailbox.
-type MockMemberMailboxMockRecorder struct {
-	mock *MockMemberMailbox
-}
-
-// NewMockMemberMailbox creates a new mock instance.
-func NewMockMemberMailbox(ctrl *gomock.Controller) *MockMemberMailbox {
-	mock := &MockMemberMailbox{ctrl: ctrl}
-	mock.recorder = &MockMemberMailboxMockRecorder{mock}
-	return mock
-}
-
-// EXPECT returns an object that allows the caller to indicate expected use.
-func (m *MockMemberMailbox) EXPECT() *MockMemberMailboxMockRecorder {
-	return m.recorder
-}
-
-// EnqueueToMembers mocks base method.
-func (m *MockMemberMailbox) EnqueueToMembers(ctx context.Context, mails ...application.MemberMail) error {
-	m.ctrl.T.Helper()
-	varargs := []any{ctx}
-	for _, a := range mails {
-		varargs = append(varargs, a)
-	}
-	ret := m.ctrl.Call(m, "EnqueueToMembers", varargs...)
-	ret0, _ := ret[0].(error)
-	return ret0
-}
-
-// EnqueueToMembers indicates an expected call of EnqueueToMembers.
-func (mr *MockMemberMailboxMockRecorder) EnqueueToMembers(ctx any, mails ...any) *gomock.Call {
-	mr.mock.ctrl.T.Helper()
-	varargs := append([]any{ctx}, mails...)
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "EnqueueToMembers", reflect.TypeOf((*MockMemberMailbox)(nil).EnqueueToMembers), varargs...)
-}
-
 // MockEventPublisher is a mock of EventPublisher interface.
 type MockEventPublisher struct {
 	ctrl     *gomock.Controller

@@ -217,61 +217,61 @@ func (m *MockLiveMetrics) EXPECT() *MockLiveMetricsMockRecorder {
 }
 
 // EventDelivered mocks base method.
-func (m *MockLiveMetrics) EventDelivered(kind application.AuctionEventKind, lag time.Duration) {
+func (m *MockLiveMetrics) EventDelivered(stream application.LiveStream, kind string, lag time.Duration) {
 	m.ctrl.T.Helper()
-	m.ctrl.Call(m, "EventDelivered", kind, lag)
+	m.ctrl.Call(m, "EventDelivered", stream, kind, lag)
 }
 
 // EventDelivered indicates an expected call of EventDelivered.
-func (mr *MockLiveMetricsMockRecorder) EventDelivered(kind, lag any) *gomock.Call {
+func (mr *MockLiveMetricsMockRecorder) EventDelivered(stream, kind, lag any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "EventDelivered", reflect.TypeOf((*MockLiveMetrics)(nil).EventDelivered), kind, lag)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "EventDelivered", reflect.TypeOf((*MockLiveMetrics)(nil).EventDelivered), stream, kind, lag)
 }
 
 // EventPublished mocks base method.
-func (m *MockLiveMetrics) EventPublished(kind application.AuctionEventKind) {
+func (m *MockLiveMetrics) EventPublished(stream application.LiveStream, kind string) {
 	m.ctrl.T.Helper()
-	m.ctrl.Call(m, "EventPublished", kind)
+	m.ctrl.Call(m, "EventPublished", stream, kind)
 }
 
 // EventPublished indicates an expected call of EventPublished.
-func (mr *MockLiveMetricsMockRecorder) EventPublished(kind any) *gomock.Call {
+func (mr *MockLiveMetricsMockRecorder) EventPublished(stream, kind any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "EventPublished", reflect.TypeOf((*MockLiveMetrics)(nil).EventPublished), kind)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "EventPublished", reflect.TypeOf((*MockLiveMetrics)(nil).EventPublished), stream, kind)
 }
 
 // WatcherConnected mocks base method.
-func (m *MockLiveMetrics) WatcherConnected() {
+func (m *MockLiveMetrics) WatcherConnected(stream application.LiveStream) {
 	m.ctrl.T.Helper()
-	m.ctrl.Call(m, "WatcherConnected")
+	m.ctrl.Call(m, "WatcherConnected", stream)
 }
 
 // WatcherConnected indicates an expected call of WatcherConnected.
-func (mr *MockLiveMetricsMockRecorder) WatcherConnected() *gomock.Call {
+func (mr *MockLiveMetricsMockRecorder) WatcherConnected(stream any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "WatcherConnected", reflect.TypeOf((*MockLiveMetrics)(nil).WatcherConnected))
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "WatcherConnected", reflect.TypeOf((*MockLiveMetrics)(nil).WatcherConnected), stream)
 }
 
 // WatcherDisconnected mocks base method.
-func (m *MockLiveMetrics) WatcherDisconnected() {
+func (m *MockLiveMetrics) WatcherDisconnected(stream application.LiveStream) {
 	m.ctrl.T.Helper()
-	m.ctrl.Call(m, "WatcherDisconnected")
+	m.ctrl.Call(m, "WatcherDisconnected", stream)
 }
 
 // WatcherDisconnected indicates an expected call of WatcherDisconnected.
-func (mr *MockLiveMetricsMockRecorder) WatcherDisconnected() *gomock.Call {
+func (mr *MockLiveMetricsMockRecorder) WatcherDisconnected(stream any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "WatcherDisconnected", reflect.TypeOf((*MockLiveMetrics)(nil).WatcherDisconnected))
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "WatcherDisconnected", reflect.TypeOf((*MockLiveMetrics)(nil).WatcherDisconnected), stream)
 }
 
 // WatcherDropped mocks base method.
-func (m *MockLiveMetrics) WatcherDropped() {
+func (m *MockLiveMetrics) WatcherDropped(stream application.LiveStream) {
 	m.ctrl.T.Helper()
-	m.ctrl.Call(m, "WatcherDropped")
+	m.ctrl.Call(m, "WatcherDropped", stream)
 }
 
 // WatcherDropped indicates an expected call of WatcherDropped.
-func (mr *MockLiveMetricsMockRecorder) WatcherDropped() *gomock.Call {
+func (mr *MockLiveMetricsMockRecorder) WatcherDropped(stream any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "WatcherDropped", reflect.TypeOf((*MockLiveMetrics)(nil).WatcherDropped))
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "WatcherDropped", reflect.TypeOf((*MockLiveMetrics)(nil).WatcherDropped), stream)
 }

@@ -96,13 +96,8 @@ func (b *rawBidder) bidIn(ctx context.Context, tx pgx.Tx, auctionID, amount int6
 		return bidResult{}, fmt.Errorf("move points: member %d refused", refused)
 	}
 	if out.PreviousLeaderID != 0 {
-		enqueue := postgres.EnqueueMemberMails([]application.MemberMail{application.OutbidMail(out.PreviousLeaderID, auctionID, amount)})
-		tag, err := tx.Exec(ctx, enqueue.SQL, enqueue.Args...)
-		if err != nil {
-			return bidResult{}, fmt.Errorf("enqueue outbid mail: %w", err)
-		}
-		if tag.RowsAffected() != 1 {
-			return bidResult{}, fmt.Errorf("enqueue outbid mail: %d rows", tag.RowsAffected())
+		if err := notifyOutbid(ctx, tx, application.BidNotices(d.Art.Art.ID(), auctionID, amount, out.PreviousLeaderID, now)); err != nil {
+			return bidResult{}, err
 		}
 	}
 	met, hasReserve := d.Auction.ReserveMet()
@@ -111,6 +106,31 @@ func (b *rawBidder) bidIn(ctx context.Context, tx pgx.Tx, auctionID, amount int6
 		reserve = reserveState(&met)
 	}
 	return bidResult{bidID: *bidID, status: http.StatusCreated, reserve: reserve}, nil
+}
+
+// notifyOutbid writes the outbid mail and notification in the service's one
+// statement and reads the notification it made back, as the service does.
+func notifyOutbid(ctx context.Context, tx pgx.Tx, notices application.Notices) error {
+	notify := postgres.Notify(notices)
+	rows, err := tx.Query(ctx, notify.SQL, notify.Args...)
+	if err != nil {
+		return fmt.Errorf("notify outbid: %w", err)
+	}
+	defer rows.Close()
+	made := 0
+	for rows.Next() {
+		if _, err := postgres.ScanNotification(rows.Scan); err != nil {
+			return fmt.Errorf("read outbid notification: %w", err)
+		}
+		made++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("notify outbid: %w", err)
+	}
+	if made != 1 {
+		return fmt.Errorf("notify outbid: %d notifications made", made)
+	}
+	return nil
 }
 
 // refusal is the answer the service gives to a bid the domain refused
