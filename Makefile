@@ -14,7 +14,20 @@ ENSURE_SERVICES := bash scripts/ensure-services.sh
 # and black-box tests read these two instead.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
-export TEST_DATABASE_URL TEST_REDIS_URL
+# The object store of the tests (each test makes a bucket of its own), and its keys.
+TEST_S3_ENDPOINT ?= http://127.0.0.1:7070
+TEST_S3_ACCESS_KEY_ID ?= artauction
+TEST_S3_SECRET_ACCESS_KEY ?= artauction-dev-secret
+export TEST_DATABASE_URL TEST_REDIS_URL TEST_S3_ENDPOINT TEST_S3_ACCESS_KEY_ID TEST_S3_SECRET_ACCESS_KEY
+
+# How many instances make cluster runs behind its balancer, and where the balancer listens.
+CLUSTER_SIZE ?= 3
+CLUSTER_ADDR ?= 127.0.0.1:8080
+
+# Where the bundled object detector (detector/) listens; `make run` and the tests use it.
+DETECTOR_ADDR ?= 127.0.0.1:32168
+export DETECTOR_ADDR
+ENSURE_DETECTOR := bash scripts/ensure-detector.sh
 
 .PHONY: help
 help: ## List the targets
@@ -27,16 +40,38 @@ services: ## Make sure PostgreSQL and Redis answer at DATABASE_URL and REDIS_URL
 	@$(ENSURE_SERVICES)
 
 .PHONY: test-services
-test-services: ## Make sure PostgreSQL and Redis answer at TEST_DATABASE_URL and TEST_REDIS_URL
+test-services: ## Make sure PostgreSQL, Redis and the object store answer at the TEST_* addresses, and HAProxy is installed
 	@DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' $(ENSURE_SERVICES)
+	@S3_ENDPOINT='$(TEST_S3_ENDPOINT)' S3_ACCESS_KEY_ID='$(TEST_S3_ACCESS_KEY_ID)' \
+		S3_SECRET_ACCESS_KEY='$(TEST_S3_SECRET_ACCESS_KEY)' bash scripts/ensure-objectstore.sh
+	@bash scripts/ensure-haproxy.sh
+
+.PHONY: objectstore
+objectstore: ## Make sure an object store answers at S3_ENDPOINT (a throwaway versitygw on loopback), for IMAGE_STORE=s3
+	@bash scripts/ensure-objectstore.sh
 
 .PHONY: stop-services
-stop-services: ## Stop the throwaway PostgreSQL and Redis started by the services targets
+stop-services: ## Stop the throwaway PostgreSQL, Redis, object store and detector started by the services, objectstore and detector targets
 	@bash scripts/stop-services.sh
 
+.PHONY: cluster
+cluster: services ## Run CLUSTER_SIZE (3) instances behind HAProxy on CLUSTER_ADDR, images in the object store; Ctrl-C stops them
+	@CLUSTER_SIZE='$(CLUSTER_SIZE)' CLUSTER_ADDR='$(CLUSTER_ADDR)' GO='$(GO)' bash scripts/cluster.sh
+
+.PHONY: detector
+detector: ## Install and start the bundled object detector on DETECTOR_ADDR (127.0.0.1:32168); returns once it answers
+	@$(ENSURE_DETECTOR)
+
+# `make run` searches by photo with the bundled detector unless DETECTION_URL
+# is set: to another detector, or empty to turn search by photo off.
 .PHONY: run
-run: services ## Run the server (migrates at start)
+run: services ## Run the server (migrates at start), with the bundled detector unless DETECTION_URL is set
+ifeq ($(origin DETECTION_URL),undefined)
+	@$(ENSURE_DETECTOR)
+	DETECTION_URL='http://$(DETECTOR_ADDR)' $(GO) run ./cmd/artauction
+else
 	$(GO) run ./cmd/artauction
+endif
 
 .PHONY: migrate
 migrate: services ## Apply the database migrations and exit
@@ -47,8 +82,9 @@ build: ## Build a static binary to bin/artauction
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/artauction
 
 .PHONY: test
-test: test-services browser ## Run all tests with the race detector, then short bidbench runs of bids and reads
+test: test-services browser detector ## Run all tests (the detector's, then Go's with the race detector), then short bidbench runs of bids and reads
 	@mkdir -p $(TEST_OUTPUT)
+	cd detector && npm test
 	$(GO) test -race -count=1 -timeout 8m -artifacts -outputdir $(CURDIR)/$(TEST_OUTPUT) ./...
 	@$(MAKE) --no-print-directory bench-smoke
 	@$(MAKE) --no-print-directory bench-read-smoke
@@ -95,6 +131,11 @@ FUZZ_PARALLEL ?= 2
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZ_TIME (30s) each, one after the other; crashers land in the package's testdata/fuzz
 	@GO='$(GO)' FUZZ_TIME='$(FUZZ_TIME)' FUZZ_PARALLEL='$(FUZZ_PARALLEL)' bash scripts/fuzz.sh
+
+.PHONY: test-detector
+test-detector: ## Run the detector's own tests (real photos in, labels out; bad input; concurrency)
+	@$(ENSURE_DETECTOR) --install-only
+	cd detector && npm test
 
 .PHONY: test-unit
 test-unit: ## Run the domain and use-case tests (no services needed)

@@ -40,6 +40,16 @@ type ArtDetail struct {
 	SoldPrice int64
 }
 
+// ReservePriceFor is the reserve of the art's auction as viewerID (0:
+// anonymous) may see it: only the art's owner does (docs/rules.md,
+// Auctions); 0 for anyone else, and without a reserve.
+func (d ArtDetail) ReservePriceFor(viewerID int64) int64 {
+	if d.Auction == nil || viewerID == 0 || viewerID != d.Art.OwnerID() {
+		return 0
+	}
+	return d.Auction.Terms().ReservePrice()
+}
+
 // ArtSort orders art lists; every order breaks ties by id, newest first.
 type ArtSort string
 
@@ -150,4 +160,29 @@ type ImageStore interface {
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
 	// Delete succeeds when the image is already gone.
 	Delete(ctx context.Context, key string) error
+}
+
+// ImageRemoval is an image due to leave the image store.
+type ImageRemoval struct {
+	Key string
+	// Attempts counts the removals of it that failed so far.
+	Attempts int
+}
+
+// ImageRemovals is the durable list of images to remove from the image store.
+// It lives with the arts, so that scheduling a removal commits or rolls back
+// with the change that makes the image unneeded.
+type ImageRemovals interface {
+	// Schedule records, in the transaction of ctx if any, that the image at key
+	// is to be removed from at on; scheduling a key again is no error.
+	Schedule(ctx context.Context, key string, at time.Time) error
+	// ClaimDue leases up to limit removals due at now, so that no other
+	// instance tries them until lease has passed.
+	ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]ImageRemoval, error)
+	// Done forgets a removal carried out.
+	Done(ctx context.Context, key string) error
+	// Retry records a failed attempt and makes the removal due again at at.
+	Retry(ctx context.Context, key string, attempts int, at time.Time, reason string) error
+	// Pending counts the removals not yet carried out.
+	Pending(ctx context.Context) (int, error)
 }

@@ -93,6 +93,62 @@ func TestCloseEndedAuctionsSellsToTheLeader(t *testing.T) {
 	}
 }
 
+func withReservePrice(price int64) func(*auction.Record) {
+	return func(r *auction.Record) { r.ReservePrice = price }
+}
+
+func TestCloseEndedAuctionsFailsBelowTheReserve(t *testing.T) {
+	f := newTradingFixture(t)
+	a := endedAuction(withReservePrice(2500), auctionLedBy(bobID, 2300))
+	ended := auctionState{ID: 5, ArtID: 42, Status: auction.StatusFailed, HighestAmount: 2300, HighestBidderID: bobID,
+		BidCount: 3, ReadBidCount: 3, EndAt: endedAt}
+	f.expectDue(5)
+	f.expectAuctionGuard(5)
+	gomock.InOrder(
+		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(a), nil),
+		f.auctions.EXPECT().Finish(inTx(), auctionIn(ended)).Return(nil),
+		f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(nil),
+		// The leader's hold goes back; their total never moved.
+		f.expectMoves(application.PointMove{MemberID: bobID, Available: 2300}).Return(nil),
+		f.expectNotices(t, notification.AuctionFailed(42, 5, aliceID, true), mailTo(aliceID, subjectBelowReserve, "42", "2300", "2500")),
+		f.metrics.EXPECT().CloseLag(closeLag),
+		// Failed: no winner, whoever led.
+		f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, BidCount: 3,
+			EndAt: endedAt, Status: auction.StatusFailed, At: fixedTestNow}),
+	)
+	// No purchase, no ledger, no mail to the bidders (they are told auction_lost): gomock fails on them.
+
+	closed, err := f.closeEnded().Execute(context.Background())
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, closed)
+}
+
+func TestCloseEndedAuctionsSellsAtTheReserve(t *testing.T) {
+	f := newTradingFixture(t)
+	a := endedAuction(withReservePrice(2300), auctionLedBy(bobID, 2300))
+	f.expectDue(5)
+	f.expectAuctionGuard(5)
+	gomock.InOrder(
+		f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(a), nil),
+		f.auctions.EXPECT().Finish(inTx(), auctionIn(auctionState{ID: 5, ArtID: 42, Status: auction.StatusClosed,
+			HighestAmount: 2300, HighestBidderID: bobID, BidCount: 3, ReadBidCount: 3, EndAt: endedAt})).Return(nil),
+		f.sales.EXPECT().MarkSold(inTx(), int64(42), int64(2300)).Return(nil),
+		f.expectMoves(paying(bobID, 2300, 2300), paid(aliceID, 2300)).Return(nil),
+		f.purchases.EXPECT().Create(inTx(), mustPurchase(t, 42, bobID, aliceID, 2300, purchase.KindAuction)).Return(int64(93), nil),
+		f.expectNotices(t, notification.AuctionSold(42, 5, aliceID, bobID, 2300),
+			mailTo(bobID, subjectWon, "42", "2300"), mailTo(aliceID, subjectSold, "42", "2300")),
+		f.metrics.EXPECT().CloseLag(closeLag),
+		f.expectPublish(t, application.AuctionEvent{Kind: application.EventClosed, AuctionID: 5, Amount: 2300,
+			BidderID: bobID, BidCount: 3, EndAt: endedAt, Status: auction.StatusClosed, At: fixedTestNow}),
+	)
+
+	closed, err := f.closeEnded().Execute(context.Background())
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, closed)
+}
+
 func TestCloseEndedAuctionsSkipsWhatIsNoLongerDue(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -231,6 +287,16 @@ func TestCloseEndedAuctionsFailuresInsideTheGuard(t *testing.T) {
 				f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(nil)
 				f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(nil)
 				f.notifier.EXPECT().Notify(inTx(), gomock.Any()).Return(nil, boom)
+			},
+			want: boom,
+		},
+		{
+			name: "the release of a hold below the reserve fails: no mail",
+			arrange: func(f tradingFixture) {
+				f.auctions.EXPECT().Get(inTx(), int64(5)).Return(auctionDetailOf(endedAuction(withReservePrice(4000), auctionLedBy(bobID, 2300))), nil)
+				f.auctions.EXPECT().Finish(inTx(), gomock.Any()).Return(nil)
+				f.sales.EXPECT().MarkUnsold(inTx(), int64(42)).Return(nil)
+				f.expectMoves(application.PointMove{MemberID: bobID, Available: 2300}).Return(boom)
 			},
 			want: boom,
 		},

@@ -13,8 +13,8 @@ import (
 	"github.com/artauction/artauction/domain/validation"
 )
 
-// CreateArtCommand lists a work. The auction fields are for auction arts only;
-// zero values mean "not given".
+// CreateArtCommand lists a work. The auction fields are for auction arts
+// only; nil means "not given".
 type CreateArtCommand struct {
 	OwnerID      int64
 	Name         string
@@ -23,10 +23,11 @@ type CreateArtCommand struct {
 	Price        int64
 	Hashtags     []string
 	Image        []byte
-	StartAt      time.Time
-	EndAt        time.Time
-	BuyNowPrice  int64
-	BidIncrement int64
+	StartAt      *time.Time
+	EndAt        *time.Time
+	BuyNowPrice  *int64
+	BidIncrement *int64
+	ReservePrice *int64
 }
 
 // CreateArt stores the image, then the art (and its auction) in one
@@ -104,13 +105,21 @@ func (uc *CreateArt) validate(cmd CreateArtCommand, now time.Time) (art.Draft, a
 	c.Merge(err)
 	var terms auction.Terms
 	if cmd.Type == string(art.TypeAuction) {
-		terms, err = auction.NewTerms(cmd.StartAt, cmd.EndAt, cmd.Price, cmd.BuyNowPrice, cmd.BidIncrement, now)
+		terms, err = auction.NewTerms(auction.TermsInput{
+			StartAt: cmd.StartAt, EndAt: cmd.EndAt, StartPrice: cmd.Price,
+			BuyNowPrice: cmd.BuyNowPrice, BidIncrement: cmd.BidIncrement, ReservePrice: cmd.ReservePrice,
+		}, now)
 		c.Merge(err)
 	} else {
-		c.Check(cmd.StartAt.IsZero(), "start_at", "is only for auction arts")
-		c.Check(cmd.EndAt.IsZero(), "end_at", "is only for auction arts")
-		c.Check(cmd.BuyNowPrice == 0, "buy_now_price", "is only for auction arts")
-		c.Check(cmd.BidIncrement == 0, "bid_increment", "is only for auction arts")
+		for _, f := range []struct {
+			name  string
+			given bool
+		}{
+			{"start_at", cmd.StartAt != nil}, {"end_at", cmd.EndAt != nil}, {"buy_now_price", cmd.BuyNowPrice != nil},
+			{"bid_increment", cmd.BidIncrement != nil}, {"reserve_price", cmd.ReservePrice != nil},
+		} {
+			c.Check(!f.given, f.name, "is only for auction arts")
+		}
 	}
 	c.Check(len(cmd.Image) > 0, "image", "is required")
 	if err := c.Err(); err != nil {

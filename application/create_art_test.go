@@ -59,10 +59,13 @@ func generalArtCommand() application.CreateArtCommand {
 func auctionArtCommand() application.CreateArtCommand {
 	cmd := generalArtCommand()
 	cmd.Type = "auction"
-	cmd.EndAt = fixedTestNow.Add(72 * time.Hour)
-	cmd.BuyNowPrice = 20_000
+	cmd.EndAt = given(fixedTestNow.Add(72 * time.Hour))
+	cmd.BuyNowPrice = given[int64](20_000)
 	return cmd
 }
+
+// given is an optional field as a client sends it.
+func given[T any](v T) *T { return &v }
 
 func TestCreateArtValidation(t *testing.T) {
 	tests := []struct {
@@ -79,12 +82,22 @@ func TestCreateArtValidation(t *testing.T) {
 		{
 			name: "auction-only fields on a general art",
 			edit: func(c *application.CreateArtCommand) {
-				c.StartAt, c.EndAt = fixedTestNow.Add(time.Hour), fixedTestNow.Add(2*time.Hour)
-				c.BuyNowPrice, c.BidIncrement = 9000, 100
+				c.StartAt, c.EndAt = given(fixedTestNow.Add(time.Hour)), given(fixedTestNow.Add(2*time.Hour))
+				c.BuyNowPrice, c.BidIncrement, c.ReservePrice = given[int64](9000), given[int64](100), given[int64](6000)
 			},
-			wantFields: []string{"start_at", "end_at", "buy_now_price", "bid_increment"},
+			wantFields: []string{"start_at", "end_at", "buy_now_price", "bid_increment", "reserve_price"},
 		},
-		{name: "an end on a general art", edit: func(c *application.CreateArtCommand) { c.EndAt = fixedTestNow.Add(time.Hour) }, wantFields: []string{"end_at"}},
+		{name: "an end on a general art", edit: func(c *application.CreateArtCommand) { c.EndAt = given(fixedTestNow.Add(time.Hour)) }, wantFields: []string{"end_at"}},
+		{
+			name:       "a zero increment on a general art: given is given",
+			edit:       func(c *application.CreateArtCommand) { c.BidIncrement = given[int64](0) },
+			wantFields: []string{"bid_increment"},
+		},
+		{
+			name:       "a reserve on a general art",
+			edit:       func(c *application.CreateArtCommand) { c.ReservePrice = given[int64](5000) },
+			wantFields: []string{"reserve_price"},
+		},
 		{
 			name: "an auction without an end",
 			edit: func(c *application.CreateArtCommand) {
@@ -95,29 +108,58 @@ func TestCreateArtValidation(t *testing.T) {
 		{
 			name: "an auction ending in the past",
 			edit: func(c *application.CreateArtCommand) {
-				c.Type, c.StartAt, c.EndAt = "auction", fixedTestNow.Add(-2*time.Hour), fixedTestNow.Add(-time.Hour)
+				c.Type, c.StartAt, c.EndAt = "auction", given(fixedTestNow.Add(-time.Minute)), given(fixedTestNow.Add(-time.Second))
 			},
 			wantFields: []string{"end_at"},
 		},
 		{
+			name: "an auction starting more than a minute ago",
+			edit: func(c *application.CreateArtCommand) {
+				c.Type, c.StartAt, c.EndAt = "auction", given(fixedTestNow.Add(-61*time.Second)), given(fixedTestNow.Add(time.Hour))
+			},
+			wantFields: []string{"start_at"},
+		},
+		{
 			name: "an auction whose buy-now price is not above its price",
 			edit: func(c *application.CreateArtCommand) {
-				c.Type, c.EndAt, c.BuyNowPrice = "auction", fixedTestNow.Add(time.Hour), c.Price
+				c.Type, c.EndAt, c.BuyNowPrice = "auction", given(fixedTestNow.Add(time.Hour)), given(c.Price)
 			},
 			wantFields: []string{"buy_now_price"},
 		},
 		{
 			name: "an auction with a negative increment",
 			edit: func(c *application.CreateArtCommand) {
-				c.Type, c.EndAt, c.BidIncrement = "auction", fixedTestNow.Add(time.Hour), -1
+				c.Type, c.EndAt, c.BidIncrement = "auction", given(fixedTestNow.Add(time.Hour)), given[int64](-1)
 			},
 			wantFields: []string{"bid_increment"},
+		},
+		{
+			name: "an auction with an increment of 0, which is not taken as the default",
+			edit: func(c *application.CreateArtCommand) {
+				c.Type, c.EndAt, c.BidIncrement = "auction", given(fixedTestNow.Add(time.Hour)), given[int64](0)
+			},
+			wantFields: []string{"bid_increment"},
+		},
+		{
+			name: "an auction whose reserve is below its price",
+			edit: func(c *application.CreateArtCommand) {
+				c.Type, c.EndAt, c.ReservePrice = "auction", given(fixedTestNow.Add(time.Hour)), given(c.Price-1)
+			},
+			wantFields: []string{"reserve_price"},
+		},
+		{
+			name: "an auction whose reserve reaches its buy-now price",
+			edit: func(c *application.CreateArtCommand) {
+				c.Type, c.EndAt = "auction", given(fixedTestNow.Add(time.Hour))
+				c.BuyNowPrice, c.ReservePrice = given[int64](9000), given[int64](9000)
+			},
+			wantFields: []string{"reserve_price"},
 		},
 		{
 			name: "every bad field of a general art at once",
 			edit: func(c *application.CreateArtCommand) {
 				c.Name, c.Description, c.Price, c.Hashtags, c.Image = "", "", 1, nil, nil
-				c.BidIncrement = 5
+				c.BidIncrement = given[int64](5)
 			},
 			wantFields: []string{"name", "description", "price", "hashtags", "bid_increment", "image"},
 		},
@@ -125,9 +167,9 @@ func TestCreateArtValidation(t *testing.T) {
 			name: "every bad field of an auction art at once",
 			edit: func(c *application.CreateArtCommand) {
 				c.Type, c.Name, c.Price, c.Image = "auction", "", 999, nil
-				c.BuyNowPrice, c.BidIncrement = 500, -1
+				c.StartAt, c.BuyNowPrice, c.BidIncrement = given(fixedTestNow.Add(-time.Hour)), given[int64](500), given[int64](-1)
 			},
-			wantFields: []string{"name", "price", "end_at", "buy_now_price", "bid_increment", "image"},
+			wantFields: []string{"name", "price", "start_at", "end_at", "buy_now_price", "bid_increment", "image"},
 		},
 	}
 	for _, tt := range tests {
@@ -294,6 +336,7 @@ func TestCreateArtListsAnAuctionArtWithItsAuction(t *testing.T) {
 		edit             func(*application.CreateArtCommand)
 		wantStartAt      time.Time
 		wantBidIncrement int64
+		wantReservePrice int64
 		wantStatus       auction.Status
 	}{
 		{
@@ -304,9 +347,17 @@ func TestCreateArtListsAnAuctionArtWithItsAuction(t *testing.T) {
 		{
 			name: "starting later with an increment",
 			edit: func(c *application.CreateArtCommand) {
-				c.StartAt, c.BidIncrement = fixedTestNow.Add(time.Hour), 250
+				c.StartAt, c.BidIncrement = given(fixedTestNow.Add(time.Hour)), given[int64](250)
 			},
 			wantStartAt: fixedTestNow.Add(time.Hour), wantBidIncrement: 250, wantStatus: auction.StatusScheduled,
+		},
+		{
+			name: "starting half a minute ago, with a reserve",
+			edit: func(c *application.CreateArtCommand) {
+				c.StartAt, c.ReservePrice = given(fixedTestNow.Add(-30*time.Second)), given[int64](12_000)
+			},
+			wantStartAt: fixedTestNow.Add(-30 * time.Second), wantBidIncrement: 1, wantReservePrice: 12_000,
+			wantStatus: auction.StatusOpen,
 		},
 	}
 	for _, tt := range tests {
@@ -336,10 +387,11 @@ func TestCreateArtListsAnAuctionArtWithItsAuction(t *testing.T) {
 			assert.Equal(t, art.FormatWebP, created.Image().Format())
 			terms := au.Terms()
 			assert.Equal(t, tt.wantStartAt, terms.StartAt())
-			assert.Equal(t, cmd.EndAt, terms.EndAt())
+			assert.Equal(t, *cmd.EndAt, terms.EndAt())
 			assert.Equal(t, cmd.Price, terms.StartPrice(), "the art's price is the starting price")
 			assert.Equal(t, int64(20_000), terms.BuyNowPrice())
 			assert.Equal(t, tt.wantBidIncrement, terms.BidIncrement())
+			assert.Equal(t, tt.wantReservePrice, terms.ReservePrice())
 			assert.False(t, au.HasBids())
 			assert.Equal(t, tt.wantStatus, au.StatusAt(fixedTestNow))
 			assert.Equal(t, cmd.Price, au.MinNextBid())

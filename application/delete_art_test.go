@@ -14,7 +14,25 @@ import (
 	"github.com/artauction/artauction/domain/art"
 )
 
-func TestDeleteArtRemovesTheRowThenTheImage(t *testing.T) {
+type deleteArtMocks struct {
+	arts     *mock.MockArtStore
+	removals *mock.MockImageRemovals
+	tx       *mock.MockTransactor
+	uc       *application.DeleteArt
+}
+
+func newDeleteArt(t *testing.T) deleteArtMocks {
+	ctrl := gomock.NewController(t)
+	m := deleteArtMocks{
+		arts:     mock.NewMockArtStore(ctrl),
+		removals: mock.NewMockImageRemovals(ctrl),
+		tx:       mock.NewMockTransactor(ctrl),
+	}
+	m.uc = application.NewDeleteArt(m.arts, m.removals, m.tx, newFixedClock(ctrl))
+	return m
+}
+
+func TestDeleteArtRemovesTheRowAndSchedulesTheImageInOneTransaction(t *testing.T) {
 	tests := []struct {
 		name   string
 		record []func(*art.Record)
@@ -25,17 +43,16 @@ func TestDeleteArtRemovesTheRowThenTheImage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctrl := gomock.NewController(t)
-			arts, images := mock.NewMockArtStore(ctrl), mock.NewMockImageStore(ctrl)
+			m := newDeleteArt(t)
+			m.arts.EXPECT().ByID(gomock.Any(), int64(42)).Return(storedArt(tt.record...), nil)
+			expectOneTx(m.tx)
 			gomock.InOrder(
-				arts.EXPECT().ByID(gomock.Any(), int64(42)).Return(storedArt(tt.record...), nil),
-				arts.EXPECT().Delete(gomock.Any(), int64(42)).Return(nil),
-				images.EXPECT().Delete(gomock.Any(), storedArtImage().Key()).Return(nil),
+				m.arts.EXPECT().Delete(inTx(), int64(42)).Return(nil),
+				// The image's removal commits with the row, or neither does.
+				m.removals.EXPECT().Schedule(inTx(), storedArtImage().Key(), fixedTestNow).Return(nil),
 			)
 
-			err := application.NewDeleteArt(arts, images).Execute(context.Background(), 7, 42)
-
-			require.NoError(t, err)
+			require.NoError(t, m.uc.Execute(context.Background(), 7, 42))
 		})
 	}
 }
@@ -53,11 +70,10 @@ func TestDeleteArtRefusedDeletesNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctrl := gomock.NewController(t)
-			arts, images := mock.NewMockArtStore(ctrl), mock.NewMockImageStore(ctrl)
-			arts.EXPECT().ByID(gomock.Any(), int64(42)).Return(storedArt(tt.record...), nil)
+			m := newDeleteArt(t)
+			m.arts.EXPECT().ByID(gomock.Any(), int64(42)).Return(storedArt(tt.record...), nil)
 
-			err := application.NewDeleteArt(arts, images).Execute(context.Background(), tt.memberID, 42)
+			err := m.uc.Execute(context.Background(), tt.memberID, 42)
 
 			assert.ErrorIs(t, err, tt.wantErr)
 		})
@@ -69,24 +85,44 @@ func TestDeleteArtKeepsTheImageWhenTheRowStays(t *testing.T) {
 	// The store refuses an art sold or bid on after it was read.
 	for _, storeErr := range []error{art.ErrSold, art.ErrAuctionHasBids, art.ErrNotFound, errDB} {
 		t.Run(storeErr.Error(), func(t *testing.T) {
-			ctrl := gomock.NewController(t)
-			arts, images := mock.NewMockArtStore(ctrl), mock.NewMockImageStore(ctrl)
-			arts.EXPECT().ByID(gomock.Any(), int64(42)).Return(storedArt(), nil)
-			arts.EXPECT().Delete(gomock.Any(), int64(42)).Return(storeErr)
+			m := newDeleteArt(t)
+			m.arts.EXPECT().ByID(gomock.Any(), int64(42)).Return(storedArt(), nil)
+			expectOneTx(m.tx)
+			m.arts.EXPECT().Delete(gomock.Any(), int64(42)).Return(storeErr)
 
-			err := application.NewDeleteArt(arts, images).Execute(context.Background(), 7, 42)
+			err := m.uc.Execute(context.Background(), 7, 42)
 
 			assert.ErrorIs(t, err, storeErr)
 		})
 	}
 }
 
-func TestDeleteArtOfAnUnknownArt(t *testing.T) {
-	ctrl := gomock.NewController(t)
-	arts, images := mock.NewMockArtStore(ctrl), mock.NewMockImageStore(ctrl)
-	arts.EXPECT().ByID(gomock.Any(), int64(404)).Return(nil, art.ErrNotFound)
+// A removal that cannot be scheduled fails the transaction, so the row stays
+// with its image rather than leaving the image behind for good.
+func TestDeleteArtFailsWhenTheRemovalCannotBeScheduled(t *testing.T) {
+	m := newDeleteArt(t)
+	errDB := errors.New("connection reset")
+	m.arts.EXPECT().ByID(gomock.Any(), int64(42)).Return(storedArt(), nil)
+	var txErr error
+	m.tx.EXPECT().WithinTx(gomock.Any(), gomock.Any()).DoAndReturn(
+		func(ctx context.Context, fn func(context.Context) error) error {
+			txErr = fn(ctx)
+			return txErr
+		})
+	m.arts.EXPECT().Delete(gomock.Any(), int64(42)).Return(nil)
+	m.removals.EXPECT().Schedule(gomock.Any(), storedArtImage().Key(), fixedTestNow).Return(errDB)
 
-	err := application.NewDeleteArt(arts, images).Execute(context.Background(), 7, 404)
+	err := m.uc.Execute(context.Background(), 7, 42)
+
+	require.ErrorIs(t, err, errDB)
+	assert.ErrorIs(t, txErr, errDB, "the error rolls the transaction back")
+}
+
+func TestDeleteArtOfAnUnknownArt(t *testing.T) {
+	m := newDeleteArt(t)
+	m.arts.EXPECT().ByID(gomock.Any(), int64(404)).Return(nil, art.ErrNotFound)
+
+	err := m.uc.Execute(context.Background(), 7, 404)
 
 	assert.ErrorIs(t, err, art.ErrNotFound)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/application/mock"
 	"github.com/artauction/artauction/domain/art"
+	"github.com/artauction/artauction/domain/auction"
 )
 
 func TestGetArtReturnsThePageForTheViewer(t *testing.T) {
@@ -52,4 +53,16 @@ func TestGetArtErrors(t *testing.T) {
 			assert.Equal(t, application.ArtDetail{}, d)
 		})
 	}
+}
+
+func TestArtDetailShowsTheReserveToItsOwnerOnly(t *testing.T) {
+	d := auctionDetailOf(storedAuction(func(r *auction.Record) { r.ReservePrice = 4000 }))
+	detail := application.ArtDetail{ArtSummary: d.Art, Auction: d.Auction}
+
+	assert.Equal(t, int64(4000), detail.ReservePriceFor(aliceID), "the owner")
+	assert.Zero(t, detail.ReservePriceFor(bobID), "another member")
+	assert.Zero(t, detail.ReservePriceFor(0), "an anonymous visitor")
+	assert.Zero(t, storedArtDetail().ReservePriceFor(aliceID), "a general art has no auction")
+	withoutReserve := auctionDetailOf(storedAuction())
+	assert.Zero(t, application.ArtDetail{ArtSummary: withoutReserve.Art, Auction: withoutReserve.Auction}.ReservePriceFor(aliceID))
 }

@@ -82,3 +82,9 @@ func purchasedMail(memberID, artID, price int64) MemberMail {
 	return MemberMail{MemberID: memberID, Subject: "Purchase confirmed",
 		Text: fmt.Sprintf("You bought art %d for %d points.\n", artID, price)}
 }
+
+func belowReserveMail(memberID, artID, highest, reserve int64) MemberMail {
+	return MemberMail{MemberID: memberID, Subject: "Your auction ended below its reserve",
+		Text: fmt.Sprintf("The auction of art %d ended with a highest bid of %d points, below your reserve of %d; "+
+			"the art is marked unsold and the bidder keeps their points.\n", artID, highest, reserve)}
+}

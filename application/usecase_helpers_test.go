@@ -307,11 +307,12 @@ func (f tradingFixture) expectMoves(want ...application.PointMove) *gomock.Call 
 
 // Subjects of the trade mails.
 const (
-	subjectOutbid    = "You have been outbid"
-	subjectWon       = "You won the auction"
-	subjectSold      = "Your art was sold"
-	subjectUnsold    = "Your auction ended without bids"
-	subjectPurchased = "Purchase confirmed"
+	subjectOutbid       = "You have been outbid"
+	subjectWon          = "You won the auction"
+	subjectSold         = "Your art was sold"
+	subjectUnsold       = "Your auction ended without bids"
+	subjectBelowReserve = "Your auction ended below its reserve"
+	subjectPurchased    = "Purchase confirmed"
 )
 
 // The trading tests' auction 5 of art 42 runs from an hour before

@@ -6,6 +6,7 @@ import (
 	"go.uber.org/fx"
 
 	httpapi "github.com/artauction/artauction/adapters/http"
+	"github.com/artauction/artauction/adapters/postgres"
 	"github.com/artauction/artauction/application"
 )
 
@@ -35,6 +36,12 @@ var accountModule = fx.Module("account",
 		application.NewChargePoints,
 		application.NewRefundPoints,
 		application.NewListPointHistory,
+		fx.Annotate(postgres.NewFollowStore, fx.As(new(application.FollowStore))),
+		application.NewGetMemberPage,
+		application.NewFollowMember,
+		application.NewUnfollowMember,
+		application.NewListFollows,
+		application.NewListFeed,
 		newAccountUseCases,
 	),
 )
@@ -44,11 +51,24 @@ func newAccountUseCases(requestCode *application.RequestVerificationCode, signUp
 	resetPassword *application.ResetPassword, authenticate *application.Authenticate, getMember *application.GetMember,
 	availability *application.CheckAvailability, updateProfile *application.UpdateProfile,
 	changePassword *application.ChangePassword, charge *application.ChargePoints, refund *application.RefundPoints,
-	history *application.ListPointHistory, idempotent *application.RunIdempotent) httpapi.AccountUseCases {
+	history *application.ListPointHistory, idempotent *application.RunIdempotent, follows followUseCases) httpapi.AccountUseCases {
 	return httpapi.AccountUseCases{
 		RequestCode: requestCode, SignUp: signUp, Login: login, Refresh: refresh, Logout: logout,
 		ResetPassword: resetPassword, Authenticate: authenticate, GetMember: getMember, Availability: availability,
 		UpdateProfile: updateProfile, ChangePassword: changePassword, ChargePoints: charge, RefundPoints: refund,
 		PointHistory: history, Idempotent: idempotent,
+		MemberPage: follows.MemberPage, Follow: follows.Follow, Unfollow: follows.Unfollow, Follows: follows.Follows,
+		Feed: follows.Feed,
 	}
+}
+
+// followUseCases are the use cases of artists' pages and follows.
+type followUseCases struct {
+	fx.In
+
+	MemberPage *application.GetMemberPage
+	Follow     *application.FollowMember
+	Unfollow   *application.UnfollowMember
+	Follows    *application.ListFollows
+	Feed       *application.ListFeed
 }

@@ -2,6 +2,8 @@ package bootstrap
 
 import (
 	"fmt"
+	"net"
+	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -11,6 +13,27 @@ import (
 
 	httpapi "github.com/artauction/artauction/adapters/http"
 )
+
+// adminPortOffset puts an instance's admin listener at its HTTP port plus this
+// (9091 for 8080), so that instances on one host, each with its own HTTP_ADDR,
+// never reach for the same admin port.
+const adminPortOffset = 1011
+
+// defaultAdminAddr is the admin address when ADMIN_ADDR is unset: loopback, at
+// the HTTP port plus adminPortOffset; any free port when the HTTP port is 0
+// (tests) or too high to offset.
+func defaultAdminAddr(httpAddr string) string {
+	port := 8080
+	if _, p, err := net.SplitHostPort(httpAddr); err == nil {
+		if n, err := strconv.Atoi(p); err == nil {
+			port = n
+		}
+	}
+	if port == 0 || port+adminPortOffset > 65535 {
+		return "127.0.0.1:0"
+	}
+	return "127.0.0.1:" + strconv.Itoa(port+adminPortOffset)
+}
 
 // newAdminServer serves pprof and every metric (the service's own, the Go
 // runtime's, the process's and the database pool's) on ADMIN_ADDR; it is nil

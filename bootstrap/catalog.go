@@ -1,8 +1,6 @@
 package bootstrap
 
 import (
-	"fmt"
-
 	"go.uber.org/fx"
 
 	httpapi "github.com/artauction/artauction/adapters/http"
@@ -11,17 +9,11 @@ import (
 	"github.com/artauction/artauction/application"
 )
 
-func newImageStore(cfg Config) (*storage.LocalImageStore, error) {
-	store, err := storage.NewLocalImageStore(cfg.ImageDir)
-	if err != nil {
-		return nil, fmt.Errorf("IMAGE_DIR: %w", err)
-	}
-	return store, nil
-}
-
 var catalogModule = fx.Module("catalog",
 	fx.Provide(
-		fx.Annotate(newImageStore, fx.As(new(application.ImageStore))),
+		newImageStore,
+		fx.Annotate(postgres.NewImageRemovals, fx.As(new(application.ImageRemovals))),
+		application.NewRemoveImages,
 		fx.Annotate(storage.NewImageInspector, fx.As(new(application.ImageInspector))),
 		fx.Annotate(postgres.NewArtStore, fx.As(new(application.ArtStore)), fx.As(new(application.HashtagMatcher))),
 		fx.Annotate(postgres.NewLikeStore, fx.As(new(application.LikeStore))),
@@ -37,6 +29,7 @@ var catalogModule = fx.Module("catalog",
 		application.NewGetArtImage,
 		newCatalogUseCases,
 	),
+	fx.Invoke(startImageRemovalWorker, registerImageRemovalBacklog),
 )
 
 func newCatalogUseCases(create *application.CreateArt, get *application.GetArt, update *application.UpdateArt,

@@ -29,6 +29,9 @@ type Config struct {
 	// CORSAllowedOrigins are the web origins (scheme://host[:port]) whose pages
 	// may call the API; none means no cross-origin access.
 	CORSAllowedOrigins []string `env:"CORS_ALLOWED_ORIGINS" envSeparator:","`
+	// TrustedProxies are the load balancers (addresses or CIDR ranges) whose
+	// X-Forwarded-For names the client; none means the TCP peer is the client.
+	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
 	// AdminAddr serves pprof and the runtime metrics; keep it off public
 	// interfaces. Unset means defaultAdminAddr; set to empty, it turns the
 	// admin listener off (so it has no envDefault, which would replace empty).
@@ -65,10 +68,15 @@ type Config struct {
 	DetectionTimeout       time.Duration `env:"DETECTION_TIMEOUT" envDefault:"5s"`
 	DetectionMinConfidence float64       `env:"DETECTION_MIN_CONFIDENCE" envDefault:"0.4"`
 	DetectionAPIKey        string        `env:"DETECTION_API_KEY"`
-	// DetectionLabelMap is a file of label=hashtag1,hashtag2 lines.
+	// DetectionLabelMap is a file of label=hashtag1,hashtag2 lines; unset, the
+	// default map of COCO labels to hashtags (adapters/detection/default_labels.txt).
 	DetectionLabelMap string `env:"DETECTION_LABEL_MAP"`
 
+	// ImageStore is local (files under ImageDir) or s3 (the object store S3
+	// says, shared by every instance).
+	ImageStore       string `env:"IMAGE_STORE" envDefault:"local"`
 	ImageDir         string `env:"IMAGE_DIR" envDefault:"./data/images"`
+	S3               S3Config
 	AppEnv           string `env:"APP_ENV" envDefault:"dev"`
 	LogLevel         string `env:"LOG_LEVEL" envDefault:"info"`
 	RateLimitEnabled bool   `env:"RATE_LIMIT_ENABLED" envDefault:"true"`
@@ -93,9 +101,6 @@ type Config struct {
 // devJWTSecret signs tokens in development only; validate refuses it elsewhere.
 const devJWTSecret = "dev-only-secret-change-me-0123456789abcdef"
 
-// defaultAdminAddr keeps pprof and the runtime metrics on the loopback interface.
-const defaultAdminAddr = "127.0.0.1:9091"
-
 // placeholderMarks betray a JWT secret copied from an example rather than generated.
 var placeholderMarks = []string{"change-me", "changeme", "change_me", "replace-me", "replaceme",
 	"example", "placeholder", "dev-only", "your-secret", "your_secret", "insecure"}
@@ -119,7 +124,7 @@ func ParseConfig(vars map[string]string) (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %w", namingVariables(err))
 	}
 	if _, set := lookup("ADMIN_ADDR"); !set {
-		cfg.AdminAddr = defaultAdminAddr
+		cfg.AdminAddr = defaultAdminAddr(cfg.HTTPAddr)
 	}
 	if err := cfg.validate(); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
@@ -131,10 +136,7 @@ func ParseConfig(vars map[string]string) (Config, error) {
 // the environment variables an operator actually sets.
 func namingVariables(err error) error {
 	keys := map[string]string{}
-	fields := reflect.TypeFor[Config]()
-	for i := range fields.NumField() {
-		keys[fields.Field(i).Name] = fields.Field(i).Tag.Get("env")
-	}
+	envKeys(reflect.TypeFor[Config](), keys)
 	var agg env.AggregateError
 	if !errors.As(err, &agg) {
 		return err
@@ -149,6 +151,19 @@ func namingVariables(err error) error {
 		named = append(named, e)
 	}
 	return errors.Join(named...)
+}
+
+// envKeys maps the name of every field of a settings struct, and of the
+// structs in it, to its variable.
+func envKeys(fields reflect.Type, keys map[string]string) {
+	for i := range fields.NumField() {
+		field := fields.Field(i)
+		if field.Type.Kind() == reflect.Struct && field.Tag.Get("env") == "" {
+			envKeys(field.Type, keys)
+			continue
+		}
+		keys[field.Name] = field.Tag.Get("env")
+	}
 }
 
 // IsDev reports whether the service runs in development mode.
@@ -201,6 +216,12 @@ func (c *Config) validate() error {
 		if u, err := url.Parse(c.DetectionURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("DETECTION_URL", "must be an http:// or https:// URL")
 		}
+	}
+	if err := validateImageStore(c.ImageStore, c.S3); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, err)
 	}
 	c.validateLive(bad)
 	c.validateHTTP(bad)

@@ -30,9 +30,15 @@ func newDetector(cfg Config, reg *prometheus.Registry) (application.Detector, er
 	return client, nil
 }
 
+// newLabelMap is the file DETECTION_LABEL_MAP names, else the default map of
+// COCO labels to an art site's hashtags (an empty file maps nothing).
 func newLabelMap(cfg Config) (application.LabelMap, error) {
 	if cfg.DetectionLabelMap == "" {
-		return application.LabelMap{}, nil
+		labels, err := detection.DefaultLabelMap()
+		if err != nil {
+			return nil, fmt.Errorf("default label map: %w", err)
+		}
+		return labels, nil
 	}
 	labels, err := detection.LoadLabelMap(cfg.DetectionLabelMap)
 	if err != nil {

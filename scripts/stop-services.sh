@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Stops the throwaway PostgreSQL and Redis servers that scripts/ensure-services.sh
-# started in ${TMPDIR:-/tmp}/artauction-services. Servers it did not start are
-# left alone. With --purge, their data directories are deleted too.
+# Stops the throwaway PostgreSQL, Redis, object store and detector servers that
+# scripts/ensure-services.sh, scripts/ensure-objectstore.sh and
+# scripts/ensure-detector.sh started in ${TMPDIR:-/tmp}/artauction-services.
+# Servers they did not start are left alone. With --purge, their data
+# directories are deleted too.
 set -euo pipefail
 
 SERVICES_DIR="${TMPDIR:-/tmp}"
@@ -43,28 +45,37 @@ for root in "$SERVICES_DIR"/postgres-*/; do
 	fi
 done
 
-for root in "$SERVICES_DIR"/redis-*/; do
-	root="${root%/}"
-	pidfile="$root/redis.pid"
-	if [[ -f "$pidfile" ]]; then
-		pid="$(cat "$pidfile")"
-		if [[ "$pid" =~ ^[0-9]+$ ]] && grep -q redis "/proc/$pid/comm" 2>/dev/null; then
-			kill "$pid"
-			for _ in $(seq 1 40); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.25
-			done
-			echo "redis: stopped the server in $root (pid $pid)"
+# stop_by_pidfile NAME GLOB PIDFILE COMMAND: stops each server under GLOB whose
+# pid file names a live process running COMMAND, then purges its directory.
+stop_by_pidfile() {
+	local name="$1" glob="$2" pidfile_name="$3" command="$4" root pidfile pid
+	for root in "$SERVICES_DIR"/$glob/; do
+		root="${root%/}"
+		pidfile="$root/$pidfile_name"
+		if [[ -f "$pidfile" ]]; then
+			pid="$(cat "$pidfile")"
+			if [[ "$pid" =~ ^[0-9]+$ ]] && grep -q "$command" "/proc/$pid/comm" 2>/dev/null; then
+				kill "$pid"
+				for _ in $(seq 1 40); do
+					kill -0 "$pid" 2>/dev/null || break
+					sleep 0.25
+				done
+				echo "$name: stopped the server in $root (pid $pid)"
+			fi
+			rm -f "$pidfile"
 		fi
-		rm -f "$pidfile"
-	fi
-	if [[ -n "$PURGE" ]]; then
-		rm -rf "$root"
-		echo "redis: removed $root"
-	fi
-done
+		if [[ -n "$PURGE" ]]; then
+			rm -rf "$root"
+			echo "$name: removed $root"
+		fi
+	done
+}
+
+stop_by_pidfile redis 'redis-*' redis.pid redis
+stop_by_pidfile objectstore 'versitygw-*' versitygw.pid versitygw
+stop_by_pidfile detector 'detector-*' pid node
 
 if [[ -n "$PURGE" ]]; then
-	rm -f "$SERVICES_DIR/.lock"
+	rm -f "$SERVICES_DIR/.lock" "$SERVICES_DIR/.detector.lock"
 	rmdir "$SERVICES_DIR" 2>/dev/null || true
 fi

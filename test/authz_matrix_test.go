@@ -263,6 +263,20 @@ func authzRows() []authzRow {
 		}},
 		{"GET", "/api/v1/members/availability", ok200, ok200, nil, get(fixed("/api/v1/members/availability?email=free@example.com&nickname=free1"))},
 		{"GET", "/api/v1/members/{id}", ok200, ok200, ok200, get(func(c *authzCell) string { return "/api/v1/members/" + itoa(c.world.ownerID) })},
+		// The owner of a member is that member: following oneself is refused.
+		{"PUT", "/api/v1/members/{id}/follow", expectUnauthenticated, ok204, expectProblem(409, "CANNOT_FOLLOW_SELF"), func(c *authzCell) response {
+			return c.send(http.MethodPut, "/api/v1/members/"+itoa(c.world.ownerID)+"/follow", nil)
+		}},
+		{"DELETE", "/api/v1/members/{id}/follow", expectUnauthenticated, ok204, expectProblem(409, "CANNOT_FOLLOW_SELF"), func(c *authzCell) response {
+			return c.send(http.MethodDelete, "/api/v1/members/"+itoa(c.world.ownerID)+"/follow", nil)
+		}},
+		{"GET", "/api/v1/members/{id}/followers", ok200, ok200, ok200, get(func(c *authzCell) string {
+			return "/api/v1/members/" + itoa(c.world.ownerID) + "/followers"
+		})},
+		{"GET", "/api/v1/members/{id}/following", ok200, ok200, ok200, get(func(c *authzCell) string {
+			return "/api/v1/members/" + itoa(c.world.ownerID) + "/following"
+		})},
+		{"GET", "/api/v1/me/feed", expectUnauthenticated, ok200, nil, get(fixed("/api/v1/me/feed"))},
 		{"GET", "/api/v1/me", expectUnauthenticated, ok200, nil, get(fixed("/api/v1/me"))},
 		{"PATCH", "/api/v1/me", expectUnauthenticated, ok200, nil, func(c *authzCell) response {
 			c.freshMember(0)
@@ -468,8 +482,7 @@ func checkRowsAgainstDocument(t *testing.T, rows []authzRow) {
 }
 
 func newAuthzWorld(t *testing.T) *authzWorld {
-	detectorURL, _ := fakeDetector(t)
-	a := startApp(t, withEnv(map[string]string{"DETECTION_URL": detectorURL}))
+	a := startApp(t, withBundledDetector(t))
 	issuer, err := security.NewJWTAccessTokens([]byte(a.vars["JWT_SECRET"]), 15*time.Minute)
 	require.NoError(t, err)
 	w := &authzWorld{app: a, db: openTestDB(t, a.vars["DATABASE_URL"]), issuer: issuer}

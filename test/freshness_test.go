@@ -152,6 +152,8 @@ func TestFreshnessCatalogReadsAnswer304(t *testing.T) {
 		"/api/v1/auctions/" + itoa(lot.Auction.ID),
 		"/api/v1/auctions/" + itoa(lot.Auction.ID) + "/bids",
 		"/api/v1/members/" + itoa(artistMember.ID),
+		"/api/v1/members/" + itoa(artistMember.ID) + "/followers",
+		"/api/v1/members/" + itoa(artistMember.ID) + "/following",
 	} {
 		for _, c := range []*client{anonymous, bidder} {
 			first := c.do(http.MethodGet, path, nil)

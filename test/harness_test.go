@@ -67,6 +67,7 @@ var covered = struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	removeBuiltService()
 	if code == 0 && !testing.Short() && runAll() {
 		if missing := uncoveredOperations(); len(missing) > 0 {
 			fmt.Fprintf(os.Stderr, "operations never answered with a 2xx in the black-box tests: %s\n", strings.Join(missing, ", "))

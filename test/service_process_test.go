@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,16 +21,42 @@ import (
 	"github.com/artauction/artauction/adapters/mail/smtptest"
 )
 
+// builtService is cmd/artauction compiled once for the whole package: the
+// tests that run the service as processes share one binary.
+var builtService struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
 // buildService compiles cmd/artauction (without the race detector: it is the
-// service under test, not the test) into a directory of t's.
+// service under test, not the test) the first time it is called, and returns
+// the binary; removeBuiltService deletes it when the package's tests end.
 func buildService(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "artauction")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/artauction/artauction/cmd/artauction").CombinedOutput()
-	require.NoError(t, err, "build cmd/artauction: %s", out)
-	return bin
+	builtService.once.Do(func() {
+		dir, err := os.MkdirTemp("", "artauction-test-bin-")
+		if err != nil {
+			builtService.err = err
+			return
+		}
+		builtService.dir, builtService.bin = dir, filepath.Join(dir, "artauction")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "go", "build", "-o", builtService.bin, "github.com/artauction/artauction/cmd/artauction").CombinedOutput()
+		if err != nil {
+			builtService.err = fmt.Errorf("build cmd/artauction: %w: %s", err, out)
+		}
+	})
+	require.NoError(t, builtService.err)
+	return builtService.bin
+}
+
+func removeBuiltService() {
+	if builtService.dir != "" {
+		_ = os.RemoveAll(builtService.dir)
+	}
 }
 
 // serviceProcess is the service running as a process of its own, so that a
@@ -73,18 +100,35 @@ func serviceEnv(t *testing.T, dsn, redisURL, prefix string, mail *smtptest.Serve
 func startService(t *testing.T, bin string, vars map[string]string) *serviceProcess {
 	t.Helper()
 	port, adminPort := freePort(t), freePort(t)
+	return launchService(t, bin, vars, map[string]string{
+		"HTTP_ADDR": "127.0.0.1:" + port, "ADMIN_ADDR": "127.0.0.1:" + adminPort,
+	}, "127.0.0.1:"+adminPort)
+}
+
+// launchService runs bin with vars and listen (HTTP_ADDR, and ADMIN_ADDR unless
+// the service is to derive it), whose admin listener is then at adminAddr, and
+// waits until /readyz answers 200. The process is killed when the test ends.
+func launchService(t *testing.T, bin string, vars, listen map[string]string, adminAddr string) *serviceProcess {
+	t.Helper()
 	logPath := filepath.Join(t.TempDir(), "artauction.log")
 	logFile, err := os.Create(logPath)
 	require.NoError(t, err)
 	defer logFile.Close()
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "HTTP_ADDR=127.0.0.1:"+port, "ADMIN_ADDR=127.0.0.1:"+adminPort)
-	for k, v := range vars {
-		cmd.Env = append(cmd.Env, k+"="+v)
+	// The listeners are the test's to say, whatever the environment of the run has.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HTTP_ADDR=") && !strings.HasPrefix(kv, "ADMIN_ADDR=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	for _, set := range []map[string]string{vars, listen} {
+		for k, v := range set {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	require.NoError(t, cmd.Start())
-	p := &serviceProcess{t: t, cmd: cmd, base: "http://127.0.0.1:" + port, admin: "http://127.0.0.1:" + adminPort,
+	p := &serviceProcess{t: t, cmd: cmd, base: "http://" + listen["HTTP_ADDR"], admin: "http://" + adminAddr,
 		log: logPath, exited: make(chan struct{})}
 	go func() {
 		_ = cmd.Wait()

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/artauction/artauction/adapters/detection"
+	"github.com/artauction/artauction/adapters/detection/detectortest"
 	"github.com/artauction/artauction/application"
 )
 
@@ -391,22 +392,47 @@ func TestDetectRejectsBadInputWithoutCalling(t *testing.T) {
 	assert.Zero(t, srv.hits.Load())
 }
 
+func TestDetectWithTheBundledDetector(t *testing.T) {
+	client := newClient(t, detection.Config{BaseURL: detectortest.URL(t), Timeout: 30 * time.Second}, nil)
+
+	detections, err := client.Detect(context.Background(), detectortest.Photo(t, detectortest.CatPhoto), 0.4)
+
+	require.NoError(t, err)
+	require.NotEmpty(t, detections)
+	cat := detections[0]
+	assert.Equal(t, "cat", cat.Label, "%+v", detections)
+	assert.GreaterOrEqual(t, cat.Confidence, 0.4)
+	// The photo is 451x300 and the cat fills most of it.
+	assert.True(t, cat.Box.XMin >= 0 && cat.Box.XMin < cat.Box.XMax && cat.Box.XMax <= 451, "%+v", cat.Box)
+	assert.True(t, cat.Box.YMin >= 0 && cat.Box.YMin < cat.Box.YMax && cat.Box.YMax <= 300, "%+v", cat.Box)
+	assert.Greater(t, (cat.Box.XMax-cat.Box.XMin)*(cat.Box.YMax-cat.Box.YMin), 451*300/2)
+	for _, d := range detections {
+		assert.NotEqual(t, "dog", d.Label, "the cat is not taken for a dog")
+	}
+}
+
 func TestDetectIsSafeForConcurrentUse(t *testing.T) {
-	srv := newFakeDetector(t, answerWith(http.StatusOK, realAnswer))
 	m, err := detection.NewMetrics(prometheus.NewRegistry())
 	require.NoError(t, err)
-	client := newClient(t, detection.Config{BaseURL: srv.URL}, m)
+	client := newClient(t, detection.Config{BaseURL: detectortest.URL(t), Timeout: 60 * time.Second}, m)
+	photos := map[string][]byte{
+		"cat":    detectortest.Photo(t, detectortest.CatPhoto),
+		"person": detectortest.Photo(t, detectortest.PersonPhoto),
+		"cup":    detectortest.Photo(t, detectortest.CupPhoto),
+	}
 
 	var wg sync.WaitGroup
-	errs := make(chan error, 40)
-	for range 40 {
-		wg.Go(func() {
-			d, err := client.Detect(context.Background(), pngBytes, 0.4)
-			if err == nil && len(d) != 3 {
-				err = fmt.Errorf("got %d detections", len(d))
-			}
-			errs <- err
-		})
+	errs := make(chan error, 6)
+	for range 2 {
+		for want, photo := range photos {
+			wg.Go(func() {
+				d, err := client.Detect(context.Background(), photo, 0.4)
+				if err == nil && (len(d) == 0 || d[0].Label != want) {
+					err = fmt.Errorf("a photo of a %s: got %+v", want, d)
+				}
+				errs <- err
+			})
+		}
 	}
 	wg.Wait()
 	close(errs)

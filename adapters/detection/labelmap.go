@@ -2,11 +2,26 @@ package detection
 
 import (
 	"bufio"
+	"bytes"
+	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
+
+// defaultLabels maps the COCO labels of the bundled detector (detector/) to
+// the hashtags an art site uses; every line keeps the label itself first, so a
+// photo of a cup still finds the works tagged cup.
+//
+//go:embed default_labels.txt
+var defaultLabels []byte
+
+// DefaultLabelMap is the map used when DETECTION_LABEL_MAP names no file.
+func DefaultLabelMap() (map[string][]string, error) {
+	return parseLabelMap(bytes.NewReader(defaultLabels), "default_labels.txt")
+}
 
 // LoadLabelMap reads a file of `label=hashtag1,hashtag2` lines, e.g.
 // `person=portrait,figure`. Blank lines and lines starting with '#' are
@@ -18,10 +33,13 @@ func LoadLabelMap(path string) (map[string][]string, error) {
 		return nil, fmt.Errorf("label map: %w", err)
 	}
 	defer f.Close()
+	return parseLabelMap(f, path)
+}
 
+func parseLabelMap(r io.Reader, path string) (map[string][]string, error) {
 	labels := map[string][]string{}
 	firstSeen := map[string]int{}
-	scanner := bufio.NewScanner(f)
+	scanner := bufio.NewScanner(r)
 	n := 0
 	for scanner.Scan() {
 		n++

@@ -3,6 +3,7 @@ package detection_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/artauction/artauction/adapters/detection"
+	"github.com/artauction/artauction/domain/art"
 )
 
 func writeLabelMap(t *testing.T, content string) string {
@@ -69,4 +71,32 @@ func TestLoadLabelMapErrorsNameTheLine(t *testing.T) {
 func TestLoadLabelMapMissingFile(t *testing.T) {
 	_, err := detection.LoadLabelMap(filepath.Join(t.TempDir(), "absent.txt"))
 	require.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// cocoLabels reads the class names the bundled detector answers with.
+func cocoLabels(t *testing.T) map[string]bool {
+	t.Helper()
+	source, err := os.ReadFile(filepath.Join("..", "..", "detector", "src", "labels.js"))
+	require.NoError(t, err)
+	labels := map[string]bool{}
+	for _, m := range regexp.MustCompile(`'([a-z ]+)'`).FindAllStringSubmatch(string(source), -1) {
+		labels[m[1]] = true
+	}
+	require.Len(t, labels, 80, "the 80 COCO classes")
+	return labels
+}
+
+func TestDefaultLabelMap(t *testing.T) {
+	labels, err := detection.DefaultLabelMap()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"person", "portrait", "figure"}, labels["person"])
+	assert.Equal(t, "cup", labels["cup"][0])
+
+	coco := cocoLabels(t)
+	for label, tags := range labels {
+		assert.True(t, coco[label], "%q is not a label the detector answers", label)
+		assert.Equal(t, strings.ReplaceAll(label, " ", "-"), tags[0], "%q keeps itself as its first hashtag", label)
+		_, err := art.NewHashtags(tags)
+		assert.NoError(t, err, "%q maps to hashtags an art can carry", label)
+	}
 }

@@ -30,6 +30,13 @@ type AccountUseCases struct {
 	PointHistory   *application.ListPointHistory
 	// Idempotent replays a retried points charge or refund (Idempotency-Key).
 	Idempotent *application.RunIdempotent
+	// MemberPage, Follow, Unfollow, Follows and Feed serve artists' pages and
+	// follows (follow_handlers.go).
+	MemberPage *application.GetMemberPage
+	Follow     *application.FollowMember
+	Unfollow   *application.UnfollowMember
+	Follows    *application.ListFollows
+	Feed       *application.ListFeed
 }
 
 // CookieSettings shape the refresh-token cookie.
@@ -54,7 +61,7 @@ func (h accountHandlers) register(api *echo.Group) {
 	api.POST("/auth/password-reset", h.resetPassword)
 	api.POST("/members", h.signUp)
 	api.GET("/members/availability", h.availability)
-	api.GET("/members/:id", h.publicProfile)
+	api.GET("/members/:id", h.memberPage, optionalMember(h.uc.Authenticate))
 	api.GET("/me", h.me, member)
 	api.PATCH("/me", h.updateProfile, member)
 	api.PUT("/me/password", h.changePassword, member)
@@ -62,6 +69,7 @@ func (h accountHandlers) register(api *echo.Group) {
 	api.POST("/me/points/charges", h.charge, member, once)
 	api.POST("/me/points/refunds", h.refund, member, once)
 	api.GET("/me/points/history", h.pointHistory, member)
+	h.registerFollows(api, member)
 }
 
 func (h accountHandlers) requestCode(c echo.Context) error {
@@ -182,18 +190,6 @@ func (h accountHandlers) resetPassword(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-func (h accountHandlers) publicProfile(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	m, err := h.uc.GetMember.Execute(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toPublicMemberView(m))
 }
 
 func (h accountHandlers) availability(c echo.Context) error {

@@ -105,15 +105,20 @@ func setArtFormField(cmd *application.CreateArtCommand, name, value string, col 
 	case "price":
 		cmd.Price = formInt(name, value, col)
 	case "buy_now_price":
-		cmd.BuyNowPrice = formInt(name, value, col)
+		cmd.BuyNowPrice = given(formInt(name, value, col))
 	case "bid_increment":
-		cmd.BidIncrement = formInt(name, value, col)
+		cmd.BidIncrement = given(formInt(name, value, col))
+	case "reserve_price":
+		cmd.ReservePrice = given(formInt(name, value, col))
 	case "start_at":
-		cmd.StartAt = formTime(name, value, col)
+		cmd.StartAt = given(formTime(name, value, col))
 	case "end_at":
-		cmd.EndAt = formTime(name, value, col)
+		cmd.EndAt = given(formTime(name, value, col))
 	}
 }
+
+// given marks an optional field as sent, whatever its value.
+func given[T any](v T) *T { return &v }
 
 // formText refuses what JSON bodies cannot carry either: bytes that are not
 // UTF-8, and NUL characters. The database would refuse both with a 500.

@@ -60,7 +60,7 @@ func (h artHandlers) create(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/arts/"+strconv.FormatInt(d.Art.ID(), 10))
-	return c.JSON(http.StatusCreated, toArtDetailView(d, h.uc.Clock.Now()))
+	return c.JSON(http.StatusCreated, toArtDetailView(d, h.uc.Clock.Now(), principal(c).MemberID))
 }
 
 func (h artHandlers) get(c echo.Context) error {
@@ -72,7 +72,7 @@ func (h artHandlers) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toArtDetailView(d, h.uc.Clock.Now()))
+	return c.JSON(http.StatusOK, toArtDetailView(d, h.uc.Clock.Now(), principal(c).MemberID))
 }
 
 func (h artHandlers) update(c echo.Context) error {
@@ -96,7 +96,7 @@ func (h artHandlers) update(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toArtDetailView(d, h.uc.Clock.Now()))
+	return c.JSON(http.StatusOK, toArtDetailView(d, h.uc.Clock.Now(), principal(c).MemberID))
 }
 
 func (h artHandlers) delete(c echo.Context) error {

@@ -52,6 +52,10 @@ type auctionView struct {
 	HighestBid   *highestBidView `json:"highest_bid"`
 	BidCount     int64           `json:"bid_count"`
 	MinNextBid   int64           `json:"min_next_bid"`
+	// ReserveMet is null without a reserve.
+	ReserveMet *bool `json:"reserve_met"`
+	// ReservePrice is shown to the art's owner only.
+	ReservePrice *int64 `json:"reserve_price,omitempty"`
 }
 
 type artDetailView struct {
@@ -87,7 +91,8 @@ func toArtSummaryView(s application.ArtSummary) artSummaryView {
 	return v
 }
 
-func toArtDetailView(d application.ArtDetail, now time.Time) artDetailView {
+// toArtDetailView is an art's page as viewerID (0: anonymous) sees it.
+func toArtDetailView(d application.ArtDetail, now time.Time, viewerID int64) artDetailView {
 	v := artDetailView{artSummaryView: toArtSummaryView(d.ArtSummary), Description: d.Art.Description(), Liked: d.Liked}
 	if d.Buyer != nil {
 		v.Buyer = &bidderView{ID: d.Buyer.ID, Nickname: d.Buyer.Nickname}
@@ -96,6 +101,9 @@ func toArtDetailView(d application.ArtDetail, now time.Time) artDetailView {
 	}
 	if d.Auction != nil {
 		av := toAuctionView(d.Auction, d.HighestBidder, now)
+		if reserve := d.ReservePriceFor(viewerID); reserve > 0 {
+			av.ReservePrice = &reserve
+		}
 		v.Auction = &av
 	}
 	return v

@@ -29,6 +29,8 @@ var catalogReadRoutes = []string{
 	"/api/v1/auctions/:id",
 	"/api/v1/auctions/:id/bids",
 	"/api/v1/members/:id",
+	"/api/v1/members/:id/followers",
+	"/api/v1/members/:id/following",
 }
 
 // MaxCatalogStaleness is how old an anonymous catalog answer may be when served

@@ -304,10 +304,13 @@ func FuzzArtForm(f *testing.F) {
 				t.Fatalf("%s %q accepted, which PostgreSQL cannot store", field, values[i])
 			}
 		}
-		for field, v := range map[string]int64{"price": cmd.Price, "buy_now_price": cmd.BuyNowPrice, "bid_increment": cmd.BidIncrement} {
+		for field, v := range map[string]*int64{"price": &cmd.Price, "buy_now_price": cmd.BuyNowPrice, "bid_increment": cmd.BidIncrement} {
 			raw := values[slices.Index(artFormFields, field)]
-			if want, perr := strconv.ParseInt(strings.TrimSpace(raw), 10, 64); perr != nil || want != v {
-				t.Fatalf("%s %q read as %d", field, raw, v)
+			if v == nil {
+				t.Fatalf("%s %q sent but read as not given", field, raw)
+			}
+			if want, perr := strconv.ParseInt(strings.TrimSpace(raw), 10, 64); perr != nil || want != *v {
+				t.Fatalf("%s %q read as %d", field, raw, *v)
 			}
 		}
 		if _, err := art.NewDraft(cmd.Name, cmd.Description, cmd.Type, cmd.Price, cmd.Hashtags); err != nil {

@@ -90,6 +90,7 @@ var mapping = []struct {
 		"The image must be at most 10 MiB, 40 megapixels and 16384 pixels a side."},
 	{member.ErrEmailTaken, http.StatusConflict, "EMAIL_TAKEN", "This email is already registered."},
 	{member.ErrNicknameTaken, http.StatusConflict, "NICKNAME_TAKEN", "This nickname is already taken."},
+	{member.ErrCannotFollowSelf, http.StatusConflict, "CANNOT_FOLLOW_SELF", "Members may not follow themselves."},
 	{auth.ErrInvalidVerificationCode, http.StatusBadRequest, "INVALID_VERIFICATION_CODE",
 		"The verification code is wrong, expired, or used up; request a new one."},
 	{auth.ErrWrongCurrentPassword, http.StatusBadRequest, "INVALID_CREDENTIALS", "The current password is wrong."},

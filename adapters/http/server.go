@@ -36,6 +36,9 @@ type ServerSettings struct {
 	Live   LiveSettings
 	// CatalogCache bounds the cache of anonymous catalog reads.
 	CatalogCache CatalogCacheSettings
+	// TrustedProxies are the load balancers in front of the service, whose
+	// X-Forwarded-For says who the client is; none means the TCP peer is.
+	TrustedProxies []*net.IPNet
 }
 
 // Timeouts bound each phase of a request on the listener; zero means none.
@@ -57,6 +60,24 @@ type ReadinessCheck struct {
 	Check func(ctx context.Context) error
 }
 
+// clientIPExtractor tells the client's address, which rate limits and the
+// live stream caps key on. It is the TCP peer's, unless the peer is a trusted
+// proxy: then it is the rightmost X-Forwarded-For entry that no trusted proxy
+// holds, the address the first trusted proxy saw. What a client writes in the
+// header itself stands left of that and is never taken, so it cannot dodge a
+// limit; a peer that is not a trusted proxy is believed about nothing.
+func clientIPExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	// Echo trusts loopback and private addresses unless told not to.
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
 // Server is the REST API on one listener.
 type Server struct {
 	echo      *echo.Echo
@@ -75,9 +96,7 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(logger)
-	// The client address is the peer's: X-Forwarded-For is trivially forged, and
-	// rate limits key on it.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = clientIPExtractor(settings.TrustedProxies)
 
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "http_request_duration_seconds",

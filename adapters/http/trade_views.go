@@ -62,6 +62,9 @@ func toAuctionView(au *auction.Auction, leader *application.MemberRef, now time.
 	if p := terms.BuyNowPrice(); p > 0 {
 		v.BuyNowPrice = &p
 	}
+	if met, hasReserve := au.ReserveMet(); hasReserve {
+		v.ReserveMet = &met
+	}
 	if leader != nil {
 		v.HighestBid = &highestBidView{Amount: au.HighestAmount(), Bidder: bidderView{ID: leader.ID, Nickname: leader.Nickname}}
 	}

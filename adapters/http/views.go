@@ -25,14 +25,6 @@ type memberView struct {
 	CreatedAt time.Time  `json:"created_at"`
 }
 
-// publicMemberView is what anyone may see of a member: an artist's page.
-type publicMemberView struct {
-	ID        int64     `json:"id"`
-	Nickname  string    `json:"nickname"`
-	School    *string   `json:"school"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 type tokensView struct {
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token"`
@@ -86,10 +78,6 @@ func toMemberView(m *member.Member) memberView {
 		School: optional(m.School()), Phone: optional(m.Phone()), Points: toPointsView(m.Balance()),
 		CreatedAt: m.CreatedAt().UTC(),
 	}
-}
-
-func toPublicMemberView(m *member.Member) publicMemberView {
-	return publicMemberView{ID: m.ID(), Nickname: m.Nickname().String(), School: optional(m.School()), CreatedAt: m.CreatedAt().UTC()}
 }
 
 func toTokensView(p application.TokenPair) tokensView {

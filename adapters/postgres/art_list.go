@@ -496,13 +496,17 @@ func (s artListShape) countedByCounters() bool {
 
 // total is the expression of the list's total on a numbered page: a sum of
 // counters, exact however large, when the filters are only type and status,
-// only a hashtag, or only a member's likes; else a count that stops past the
-// cap.
+// only a hashtag, only an owner or only a member's likes; else a count that
+// stops past the cap.
 func (b *artListBuilder) total() string {
 	q := b.shape.q
 	if b.liked != "" && len(b.conditions(false)) == 0 {
 		// Only the member's likes: their counter holds the total exactly.
 		return "(SELECT COALESCE((SELECT t.art_count FROM member_like_totals AS t WHERE t.member_id = " + b.liked + "), 0))"
+	}
+	if b.owner != "" && b.liked == "" && len(b.conditions(false)) == 1 {
+		// Only the owner: the member's counters hold the number of their works.
+		return "(SELECT COALESCE((SELECT s.art_count FROM member_stats AS s WHERE s.member_id = " + b.owner + "), 0))"
 	}
 	if b.hashtag != "" && b.liked == "" && len(b.conditionsButTag(false)) == 0 {
 		// Only the hashtag filters: its counter holds the total exactly.

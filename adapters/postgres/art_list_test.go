@@ -317,6 +317,12 @@ func TestArtStoreListFilters(t *testing.T) {
 			less:  func(a, b fixtureArt) int { return -cmpInt(a.bids, b.bids) },
 		},
 		{
+			name:  "owner alone",
+			query: application.ArtQuery{OwnerID: f.owners[1]},
+			keep:  func(a fixtureArt) bool { return a.ownerID == f.owners[1] },
+			less:  newest,
+		},
+		{
 			name:  "owner and type",
 			query: application.ArtQuery{OwnerID: f.owners[1], Type: art.TypeGeneral, Sort: application.SortLikesDesc},
 			keep:  func(a fixtureArt) bool { return a.ownerID == f.owners[1] && a.typ == art.TypeGeneral },

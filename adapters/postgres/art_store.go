@@ -63,6 +63,7 @@ type auctionRow struct {
 	StartPrice      int64     `bun:"start_price"`
 	BuyNowPrice     int64     `bun:"buy_now_price,nullzero"`
 	BidIncrement    int64     `bun:"bid_increment"`
+	ReservePrice    int64     `bun:"reserve_price,nullzero"`
 	Status          string    `bun:"status"`
 	HighestAmount   int64     `bun:"highest_amount"`
 	HighestBidderID int64     `bun:"highest_bidder_id,nullzero"`
@@ -90,6 +91,7 @@ type artDetailRow struct {
 	AuctionStartPrice      sql.NullInt64  `bun:"auction_start_price"`
 	AuctionBuyNowPrice     sql.NullInt64  `bun:"auction_buy_now_price"`
 	AuctionBidIncrement    sql.NullInt64  `bun:"auction_bid_increment"`
+	AuctionReservePrice    sql.NullInt64  `bun:"auction_reserve_price"`
 	AuctionStatus          sql.NullString `bun:"auction_status"`
 	AuctionHighestAmount   sql.NullInt64  `bun:"auction_highest_amount"`
 	AuctionHighestBidderID sql.NullInt64  `bun:"auction_highest_bidder_id"`
@@ -166,6 +168,7 @@ func auctionToRow(au *auction.Auction, artID int64, now time.Time) auctionRow {
 		StartPrice:      terms.StartPrice(),
 		BuyNowPrice:     terms.BuyNowPrice(),
 		BidIncrement:    terms.BidIncrement(),
+		ReservePrice:    terms.ReservePrice(),
 		Status:          string(au.StoredStatus()),
 		HighestAmount:   au.HighestAmount(),
 		HighestBidderID: au.HighestBidderID(),
@@ -192,6 +195,7 @@ func auctionFromDetailRow(r artDetailRow) (*auction.Auction, error) {
 		StartPrice:      r.AuctionStartPrice.Int64,
 		BuyNowPrice:     r.AuctionBuyNowPrice.Int64,
 		BidIncrement:    r.AuctionBidIncrement.Int64,
+		ReservePrice:    r.AuctionReservePrice.Int64,
 		Status:          st,
 		HighestAmount:   r.AuctionHighestAmount.Int64,
 		HighestBidderID: r.AuctionHighestBidderID.Int64,
@@ -338,7 +342,7 @@ func highestBidderOf(r artDetailRow) *application.MemberRef {
 
 // auctionDetailColumns are the auction and highest-bidder columns of
 // artDetailRow, from auctions AS au and members AS hb.
-const auctionDetailColumns = `au.id, au.start_at, au.start_price, au.buy_now_price, au.bid_increment, au.status,
+const auctionDetailColumns = `au.id, au.start_at, au.start_price, au.buy_now_price, au.bid_increment, au.reserve_price, au.status,
 	au.highest_amount, au.highest_bidder_id, au.bid_count, hb.nickname, hb.school`
 
 // artDetailColumns and artDetailSource are an art's page: the art with its
@@ -366,7 +370,7 @@ const artDetailForViewerSQL = artDetailColumns + `,
 // detailTargets are where summarySelectList and auctionDetailColumns scan to.
 func (r *artDetailRow) detailTargets(types *pgtype.Map, tags *[]string) []any {
 	return append(r.summaryTargets(types, tags), &r.AuctionID, &r.AuctionStartAt, &r.AuctionStartPrice,
-		&r.AuctionBuyNowPrice, &r.AuctionBidIncrement, &r.AuctionStatus, &r.AuctionHighestAmount,
+		&r.AuctionBuyNowPrice, &r.AuctionBidIncrement, &r.AuctionReservePrice, &r.AuctionStatus, &r.AuctionHighestAmount,
 		&r.AuctionHighestBidderID, &r.AuctionBidCount, &r.BidderNickname, &r.BidderSchool)
 }
 

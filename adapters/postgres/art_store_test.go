@@ -60,7 +60,9 @@ func TestArtStoreCreateAndReadAnAuctionArt(t *testing.T) {
 	viewer := createMember(t, db, "viewer")
 	start, end := testNow.Add(-time.Hour), testNow.Add(24*time.Hour)
 	a := newTestArt(t, owner, "Storm", "Grey sky", art.TypeAuction, 10_000, []string{"sky", "grey"}, testNow)
-	terms, err := auction.NewTerms(start, end, 10_000, 50_000, 500, testNow.Add(-2*time.Hour))
+	buyNow, increment, reserve := int64(50_000), int64(500), int64(20_000)
+	terms, err := auction.NewTerms(auction.TermsInput{StartAt: &start, EndAt: &end, StartPrice: 10_000,
+		BuyNowPrice: &buyNow, BidIncrement: &increment, ReservePrice: &reserve}, start)
 	require.NoError(t, err)
 
 	// Created in the caller's transaction: a rollback leaves nothing behind.
@@ -94,7 +96,7 @@ func TestArtStoreCreateAndReadAnAuctionArt(t *testing.T) {
 	require.NotNil(t, detail.Auction)
 	wantAuction := auction.Restore(auction.Record{
 		ID: detail.Auction.ID(), ArtID: id, StartAt: start, EndAt: end, StartPrice: 10_000, BuyNowPrice: 50_000,
-		BidIncrement: 500, Status: auction.StatusOpen, HighestAmount: 12_000, HighestBidderID: bidder, BidCount: 3,
+		BidIncrement: 500, ReservePrice: 20_000, Status: auction.StatusOpen, HighestAmount: 12_000, HighestBidderID: bidder, BidCount: 3,
 	})
 	assert.Equal(t, wantAuction, detail.Auction)
 	assert.Equal(t, int64(12_500), detail.Auction.MinNextBid())
@@ -124,8 +126,9 @@ func TestArtStoreAuctionWithoutBuyNowPrice(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, detail.Auction)
 	assert.Zero(t, detail.Auction.Terms().BuyNowPrice())
+	assert.Zero(t, detail.Auction.Terms().ReservePrice())
 	assert.Nil(t, detail.HighestBidder)
-	assert.Equal(t, 1, countRows(t, db, "auctions", "art_id = ? AND buy_now_price IS NULL", id))
+	assert.Equal(t, 1, countRows(t, db, "auctions", "art_id = ? AND buy_now_price IS NULL AND reserve_price IS NULL", id))
 }
 
 func TestArtStoreCreateForAnUnknownOwner(t *testing.T) {

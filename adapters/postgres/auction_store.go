@@ -31,6 +31,7 @@ func auctionFromRow(r auctionRow) (*auction.Auction, error) {
 		StartPrice:      r.StartPrice,
 		BuyNowPrice:     r.BuyNowPrice,
 		BidIncrement:    r.BidIncrement,
+		ReservePrice:    r.ReservePrice,
 		Status:          st,
 		HighestAmount:   r.HighestAmount,
 		HighestBidderID: r.HighestBidderID,

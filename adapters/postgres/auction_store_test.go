@@ -97,6 +97,51 @@ func TestAuctionStoreGetWithoutBuyNowPrice(t *testing.T) {
 	assert.Zero(t, d.Auction.HighestBidderID())
 }
 
+// An auction with a reserve keeps it through every read, and its close below
+// the reserve is stored failed with its bids as they were.
+func TestAuctionStoreReservePrice(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	store := postgres.NewAuctionStore(db)
+	ctx := context.Background()
+	owner := createMember(t, db, "painter")
+	bob := richMember(t, db, "bob", 100_000)
+	au := auction.Restore(auction.Record{StartAt: testNow.Add(-time.Hour), EndAt: testNow.Add(time.Hour), StartPrice: 1000,
+		BidIncrement: 100, ReservePrice: 5000, Status: auction.StatusOpen})
+	artID := createTestArt(t, db, newTestArt(t, owner, "Dawn", "Pale", "auction", 1000, []string{"dawn"}, testNow), au)
+	var auctionID int64
+	require.NoError(t, db.NewSelect().TableExpr("auctions").Column("id").Where("art_id = ?", artID).Scan(ctx, &auctionID))
+	bid(t, store, auctionID, bob, 4900, testNow)
+
+	got, err := store.Get(ctx, auctionID)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5000), got.Auction.Terms().ReservePrice())
+	met, hasReserve := got.Auction.ReserveMet()
+	assert.True(t, hasReserve)
+	assert.False(t, met)
+	forBob, _, err := store.GetForMember(ctx, auctionID, bob)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5000), forBob.Auction.Terms().ReservePrice())
+	detail, err := store.Detail(ctx, auctionID)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5000), detail.Auction.Terms().ReservePrice())
+	mine, err := store.MemberBids(ctx, bob, mustPage(t, 1, 20))
+	require.NoError(t, err)
+	require.Len(t, mine.Items, 1)
+	assert.Equal(t, int64(5000), mine.Items[0].Auction.Terms().ReservePrice())
+
+	closing, err := got.Auction.Close(testNow.Add(time.Hour))
+	require.NoError(t, err)
+	require.False(t, closing.Sold())
+	require.NoError(t, store.Finish(ctx, got.Auction))
+	state := stateOf(t, db, auctionID)
+	assert.Equal(t, "failed", state.Status)
+	assert.Equal(t, int64(4900), state.HighestAmount, "a close below the reserve keeps the bids")
+	mine, err = store.MemberBids(ctx, bob, mustPage(t, 1, 20))
+	require.NoError(t, err)
+	assert.Equal(t, application.StandingLost, mine.Items[0].Standing(bob))
+}
+
 func TestAuctionStoreSaveBid(t *testing.T) {
 	t.Parallel()
 	db := pgtest.NewDB(t)
@@ -284,9 +329,9 @@ func TestAuctionStoreFinish(t *testing.T) {
 	bid(t, store, auctionID, bob, 10_100, testNow)
 	a, _ := readAuction(ctx, t, store, auctionID)
 	for _, ended := range []*auction.Auction{stale, a} {
-		_, sold, err := ended.Close(testNow.Add(time.Hour))
+		closing, err := ended.Close(testNow.Add(time.Hour))
 		require.NoError(t, err)
-		require.True(t, sold)
+		require.True(t, closing.Sold())
 	}
 
 	require.ErrorIs(t, store.Finish(ctx, stale), application.ErrWriteConflict, "read before the last bid")
@@ -463,7 +508,7 @@ func TestAuctionStoreMemberBids(t *testing.T) {
 	bid(t, store, first, alice, 10_400, testNow)
 	// Second ends, sold to Alice.
 	a, _ := readAuction(ctx, t, store, second)
-	_, _, err := a.Close(testNow.Add(time.Hour))
+	_, err := a.Close(testNow.Add(time.Hour))
 	require.NoError(t, err)
 	require.NoError(t, store.Finish(ctx, a))
 	p, err := purchase.New(secondArt, alice, owner, 11_000, purchase.KindAuction, testNow.Add(time.Hour))

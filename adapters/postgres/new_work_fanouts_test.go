@@ -20,18 +20,12 @@ import (
 	"github.com/artauction/artauction/domain/notification"
 )
 
-// follow makes follower follow followee at at.
-func follow(t *testing.T, db *bun.DB, follower, followee int64, at time.Time) {
+// followAt makes follower follow followee at at, straight in the table.
+func followAt(t *testing.T, db *bun.DB, follower, followee int64, at time.Time) {
 	t.Helper()
 	_, err := db.ExecContext(context.Background(),
 		"INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?)", follower, followee, at)
 	require.NoError(t, err)
-}
-
-// listArt saves a general art of owner and returns its id.
-func listArt(t *testing.T, db *bun.DB, owner int64, name string) int64 {
-	t.Helper()
-	return createTestArt(t, db, newTestArt(t, owner, name, "A new work", art.TypeGeneral, 5000, []string{"new"}, testNow), nil)
 }
 
 // claimIn claims a batch in a transaction of its own and advances it at at.
@@ -56,7 +50,7 @@ func TestNewWorkFanOutsEnqueueOnlyForAnArtistWithFollowers(t *testing.T) {
 	ctx := context.Background()
 	fanOuts := postgres.NewNewWorkFanOuts(db)
 	loner, artist, fan := createMember(t, db, "loner"), createMember(t, db, "artist"), createMember(t, db, "fan")
-	follow(t, db, fan, artist, testNow)
+	followAt(t, db, fan, artist, testNow)
 
 	waiting := func() bool {
 		t.Helper()
@@ -64,9 +58,9 @@ func TestNewWorkFanOutsEnqueueOnlyForAnArtistWithFollowers(t *testing.T) {
 		require.NoError(t, err)
 		return w
 	}
-	require.NoError(t, fanOuts.Enqueue(ctx, listArt(t, db, loner, "Alone"), loner, testNow))
+	require.NoError(t, fanOuts.Enqueue(ctx, listArt(t, db, loner, "Alone", 0), loner, testNow))
 	assert.False(t, waiting(), "nobody to tell")
-	listed := listArt(t, db, artist, "Followed")
+	listed := listArt(t, db, artist, "Followed", 0)
 	require.NoError(t, fanOuts.Enqueue(ctx, listed, artist, testNow))
 	assert.True(t, waiting())
 
@@ -86,9 +80,9 @@ func TestNewWorkFanOutsWalkEachFollowerOnceTheLatestFollowFirst(t *testing.T) {
 	}
 	// fan0 followed first; fan2 and fan3 at the same time.
 	for i, at := range []time.Duration{0, time.Minute, 2 * time.Minute, 2 * time.Minute, 3 * time.Minute} {
-		follow(t, db, fans[i], artist, testNow.Add(at))
+		followAt(t, db, fans[i], artist, testNow.Add(at))
 	}
-	artID := listArt(t, db, artist, "Dawn")
+	artID := listArt(t, db, artist, "Dawn", 0)
 	require.NoError(t, fanOuts.Enqueue(ctx, artID, artist, testNow))
 
 	first, ok := claimIn(t, db, fanOuts, 2, testNow)
@@ -99,7 +93,7 @@ func TestNewWorkFanOutsWalkEachFollowerOnceTheLatestFollowFirst(t *testing.T) {
 	assert.False(t, first.Last)
 	// A member who follows during the fan-out followed after the listing: not told.
 	latecomer := createMember(t, db, "late")
-	follow(t, db, latecomer, artist, testNow.Add(time.Hour))
+	followAt(t, db, latecomer, artist, testNow.Add(time.Hour))
 	second, _ := claimIn(t, db, fanOuts, 2, testNow)
 	assert.Equal(t, []int64{fans[3], fans[1]}, second.Followers, "the tie's other half, then on")
 	last, _ := claimIn(t, db, fanOuts, 2, testNow)
@@ -122,12 +116,12 @@ func TestNewWorkFanOutsSplitALargeFollowingIntoParts(t *testing.T) {
 	for i := range 7 {
 		fan := createMember(t, db, fmt.Sprintf("fan%d", i))
 		fans = append(fans, fan)
-		follow(t, db, fan, artist, testNow.Add(time.Duration(i)*time.Second))
+		followAt(t, db, fan, artist, testNow.Add(time.Duration(i)*time.Second))
 	}
 	// The counter the parts are sized by, as if the following were that large.
 	_, err := db.ExecContext(ctx, "UPDATE member_stats SET follower_count = 45000 WHERE member_id = ?", artist)
 	require.NoError(t, err)
-	artID := listArt(t, db, artist, "Crowd")
+	artID := listArt(t, db, artist, "Crowd", 0)
 	require.NoError(t, fanOuts.Enqueue(ctx, artID, artist, testNow))
 	assert.Equal(t, 3, countRows(t, db, "new_work_fanouts", "art_id = ? AND parts = 3", artID))
 
@@ -178,10 +172,10 @@ func TestNewWorkFanOutsTakeTurnsAndSkipWhatAnotherInstanceHolds(t *testing.T) {
 	fanOuts := postgres.NewNewWorkFanOuts(db)
 	big, small := createMember(t, db, "big"), createMember(t, db, "small")
 	for i := range 4 {
-		follow(t, db, createMember(t, db, fmt.Sprintf("fan%d", i)), big, testNow)
+		followAt(t, db, createMember(t, db, fmt.Sprintf("fan%d", i)), big, testNow)
 	}
-	follow(t, db, createMember(t, db, "fan9"), small, testNow)
-	bigArt, smallArt := listArt(t, db, big, "Big"), listArt(t, db, small, "Small")
+	followAt(t, db, createMember(t, db, "fan9"), small, testNow)
+	bigArt, smallArt := listArt(t, db, big, "Big", 0), listArt(t, db, small, "Small", 0)
 	require.NoError(t, fanOuts.Enqueue(ctx, bigArt, big, testNow))
 	require.NoError(t, fanOuts.Enqueue(ctx, smallArt, small, testNow.Add(time.Second)))
 
@@ -208,7 +202,7 @@ func TestNewWorkFanOutsTakeTurnsAndSkipWhatAnotherInstanceHolds(t *testing.T) {
 	require.NoError(t, <-done)
 
 	// The big one's next batch waits its turn behind others that came before it moved.
-	require.NoError(t, fanOuts.Enqueue(ctx, listArt(t, db, small, "Small again"), small, testNow.Add(30*time.Second)))
+	require.NoError(t, fanOuts.Enqueue(ctx, listArt(t, db, small, "Small again", 0), small, testNow.Add(30*time.Second)))
 	next, _ := claimIn(t, db, fanOuts, 2, testNow.Add(2*time.Minute))
 	assert.NotEqual(t, bigArt, next.ArtID)
 	next, _ = claimIn(t, db, fanOuts, 2, testNow.Add(2*time.Minute))
@@ -221,8 +215,8 @@ func TestNewWorkFanOutEndsWithItsArt(t *testing.T) {
 	ctx := context.Background()
 	fanOuts := postgres.NewNewWorkFanOuts(db)
 	artist := createMember(t, db, "artist")
-	follow(t, db, createMember(t, db, "fan"), artist, testNow)
-	artID := listArt(t, db, artist, "Withdrawn")
+	followAt(t, db, createMember(t, db, "fan"), artist, testNow)
+	artID := listArt(t, db, artist, "Withdrawn", 0)
 	require.NoError(t, fanOuts.Enqueue(ctx, artID, artist, testNow))
 
 	_, err := db.ExecContext(ctx, "DELETE FROM arts WHERE id = ?", artID)
@@ -251,7 +245,7 @@ func TestFanOutNewWorkTellsEveryFollowerOnceAcrossWorkers(t *testing.T) {
 		testNow, first, second)
 	require.NoError(t, err)
 	fanOuts := postgres.NewNewWorkFanOuts(db)
-	arts := []int64{listArt(t, db, first, "One"), listArt(t, db, second, "Two")}
+	arts := []int64{listArt(t, db, first, "One", 0), listArt(t, db, second, "Two", 0)}
 	require.NoError(t, fanOuts.Enqueue(ctx, arts[0], first, testNow))
 	require.NoError(t, fanOuts.Enqueue(ctx, arts[1], second, testNow))
 

@@ -60,7 +60,8 @@ func (s *artSummaryScan) summary() (application.ArtSummary, error) {
 }
 
 const readTradeAuctionSQL = `
-SELECT au.id, au.start_at, au.end_at, au.start_price, COALESCE(au.buy_now_price, 0), au.bid_increment, au.status,
+SELECT au.id, au.start_at, au.end_at, au.start_price, COALESCE(au.buy_now_price, 0), au.bid_increment,
+	COALESCE(au.reserve_price, 0), au.status,
 	au.highest_amount, COALESCE(au.highest_bidder_id, 0), au.bid_count,
 	COALESCE(hb.nickname, ''), COALESCE(hb.school, ''),
 	` + artSummaryColumns + `,
@@ -90,7 +91,7 @@ func ScanTradeAuction(scan Scan, memberID int64) (application.AuctionDetail, app
 	var found bool
 	var total, available int64
 	trader := application.MemberRef{ID: memberID}
-	dest := append([]any{&au.ID, &au.StartAt, &au.EndAt, &au.StartPrice, &au.BuyNowPrice, &au.BidIncrement, &au.Status,
+	dest := append([]any{&au.ID, &au.StartAt, &au.EndAt, &au.StartPrice, &au.BuyNowPrice, &au.BidIncrement, &au.ReservePrice, &au.Status,
 		&au.HighestAmount, &au.HighestBidderID, &au.BidCount, &leader.Nickname, &leader.School}, art.dest()...)
 	dest = append(dest, &found, &total, &available, &trader.Nickname, &trader.School)
 	if err := scan(dest...); err != nil {

@@ -2,15 +2,12 @@ package storage
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"github.com/artauction/artauction/application"
 	"github.com/artauction/artauction/domain/art"
@@ -18,27 +15,11 @@ import (
 
 var _ application.ImageStore = (*LocalImageStore)(nil)
 
-// ErrInvalidKey is returned by Delete for a key Save cannot have made.
-var ErrInvalidKey = errors.New("storage: invalid image key")
-
 // Permissions of what the store creates: only the server's user (and its
 // group, for directories) has any business with uploaded files.
 const (
 	dirPerm = 0o750
 )
-
-// keyPattern is the only shape of key Save makes: a 2-character shard, then
-// 128 random bits in hex and the format's extension. Anything else (dots,
-// slashes, upper case, another extension) is refused before touching the
-// file system, so a key can never name a file outside the directory.
-var keyPattern = regexp.MustCompile(`^([0-9a-f]{2})/([0-9a-f]{32})\.(jpg|png|webp)$`)
-
-// extensions maps each accepted format to its file extension.
-var extensions = map[art.ImageFormat]string{
-	art.FormatJPEG: "jpg",
-	art.FormatPNG:  "png",
-	art.FormatWebP: "webp",
-}
 
 // LocalImageStore keeps images as files under one directory, at keys such as
 // "3f/3f2a…9c.png". Files are sharded by the first two hex digits of their
@@ -82,24 +63,15 @@ func (s *LocalImageStore) Save(ctx context.Context, data []byte, format art.Imag
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("storage: save image: %w", err)
 	}
-	ext, ok := extensions[format]
-	if !ok {
-		return "", fmt.Errorf("storage: save image: %w: format %q", art.ErrUnsupportedImage, format)
+	key, err := newKey(format)
+	if err != nil {
+		return "", fmt.Errorf("storage: save image: %w", err)
 	}
-	var id [16]byte
-	// crypto/rand makes keys unguessable, not only unique: images of unlisted
-	// arts cannot be found by enumerating names.
-	if _, err := rand.Read(id[:]); err != nil {
-		return "", fmt.Errorf("storage: save image: random name: %w", err)
-	}
-	name := hex.EncodeToString(id[:])
-	key := name[:2] + "/" + name + "." + ext
-
-	shard := filepath.Join(s.dir, name[:2])
-	if err := os.MkdirAll(shard, dirPerm); err != nil {
+	path := filepath.Join(s.dir, filepath.FromSlash(key))
+	if err := os.MkdirAll(filepath.Dir(path), dirPerm); err != nil {
 		return "", fmt.Errorf("storage: save image: create shard: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(shard, name+"."+ext), data); err != nil {
+	if err := writeFileAtomic(path, data); err != nil {
 		return "", fmt.Errorf("storage: save image %s: %w", key, err)
 	}
 	return key, nil
@@ -198,9 +170,8 @@ func (s *LocalImageStore) Delete(ctx context.Context, key string) error {
 
 // path turns a key into its file path, refusing any key Save cannot produce.
 func (s *LocalImageStore) path(key string) (string, bool) {
-	m := keyPattern.FindStringSubmatch(key)
-	if m == nil || m[1] != m[2][:2] {
+	if !validKey(key) {
 		return "", false
 	}
-	return filepath.Join(s.dir, m[1], m[2]+"."+m[3]), true
+	return filepath.Join(s.dir, filepath.FromSlash(key)), true
 }

@@ -330,3 +330,99 @@ func (mr *MockImageStoreMockRecorder) Save(ctx, data, format any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Save", reflect.TypeOf((*MockImageStore)(nil).Save), ctx, data, format)
 }
+
+// MockImageRemovals is a mock of ImageRemovals interface.
+type MockImageRemovals struct {
+	ctrl     *gomock.Controller
+	recorder *MockImageRemovalsMockRecorder
+	isgomock struct{}
+}
+
+// MockImageRemovalsMockRecorder is the mock recorder for MockImageRemovals.
+type MockImageRemovalsMockRecorder struct {
+	mock *MockImageRemovals
+}
+
+// NewMockImageRemovals creates a new mock instance.
+func NewMockImageRemovals(ctrl *gomock.Controller) *MockImageRemovals {
+	mock := &MockImageRemovals{ctrl: ctrl}
+	mock.recorder = &MockImageRemovalsMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockImageRemovals) EXPECT() *MockImageRemovalsMockRecorder {
+	return m.recorder
+}
+
+// ClaimDue mocks base method.
+func (m *MockImageRemovals) ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]application.ImageRemoval, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ClaimDue", ctx, now, limit, lease)
+	ret0, _ := ret[0].([]application.ImageRemoval)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ClaimDue indicates an expected call of ClaimDue.
+func (mr *MockImageRemovalsMockRecorder) ClaimDue(ctx, now, limit, lease any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ClaimDue", reflect.TypeOf((*MockImageRemovals)(nil).ClaimDue), ctx, now, limit, lease)
+}
+
+// Done mocks base method.
+func (m *MockImageRemovals) Done(ctx context.Context, key string) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Done", ctx, key)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Done indicates an expected call of Done.
+func (mr *MockImageRemovalsMockRecorder) Done(ctx, key any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Done", reflect.TypeOf((*MockImageRemovals)(nil).Done), ctx, key)
+}
+
+// Pending mocks base method.
+func (m *MockImageRemovals) Pending(ctx context.Context) (int, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Pending", ctx)
+	ret0, _ := ret[0].(int)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Pending indicates an expected call of Pending.
+func (mr *MockImageRemovalsMockRecorder) Pending(ctx any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Pending", reflect.TypeOf((*MockImageRemovals)(nil).Pending), ctx)
+}
+
+// Retry mocks base method.
+func (m *MockImageRemovals) Retry(ctx context.Context, key string, attempts int, at time.Time, reason string) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Retry", ctx, key, attempts, at, reason)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Retry indicates an expected call of Retry.
+func (mr *MockImageRemovalsMockRecorder) Retry(ctx, key, attempts, at, reason any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Retry", reflect.TypeOf((*MockImageRemovals)(nil).Retry), ctx, key, attempts, at, reason)
+}
+
+// Schedule mocks base method.
+func (m *MockImageRemovals) Schedule(ctx context.Context, key string, at time.Time) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Schedule", ctx, key, at)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Schedule indicates an expected call of Schedule.
+func (mr *MockImageRemovalsMockRecorder) Schedule(ctx, key, at any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Schedule", reflect.TypeOf((*MockImageRemovals)(nil).Schedule), ctx, key, at)
+}

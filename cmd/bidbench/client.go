@@ -106,6 +106,8 @@ type bidOutcome struct {
 	bidID int64
 	// minNextBid is the least the auction takes now, from a 201 or a BID_TOO_LOW.
 	minNextBid int64
+	// reserve is what a 201 says of the reserve (a reserveState).
+	reserve string
 }
 
 func (c *apiClient) bid(ctx context.Context, base, token string, auctionID, amount int64) (answer, bidOutcome, error) {
@@ -126,7 +128,9 @@ func (c *apiClient) bid(ctx context.Context, base, token string, auctionID, amou
 				Amount int64 `json:"amount"`
 			} `json:"bid"`
 			Auction struct {
-				MinNextBid int64 `json:"min_next_bid"`
+				MinNextBid   int64  `json:"min_next_bid"`
+				ReserveMet   *bool  `json:"reserve_met"`
+				ReservePrice *int64 `json:"reserve_price"`
 			} `json:"auction"`
 		}
 		if err := json.Unmarshal(a.body, &body); err != nil {
@@ -135,7 +139,10 @@ func (c *apiClient) bid(ctx context.Context, base, token string, auctionID, amou
 		if body.Bid.Amount != amount || body.Bid.ID < 1 {
 			return a, bidOutcome{}, fmt.Errorf("accepted bid names %+v, not our amount %d", body.Bid, amount)
 		}
-		return a, bidOutcome{bidID: body.Bid.ID, minNextBid: body.Auction.MinNextBid}, nil
+		if body.Auction.ReservePrice != nil {
+			return a, bidOutcome{}, fmt.Errorf("accepted bid on auction %d shows the bidder its reserve", auctionID)
+		}
+		return a, bidOutcome{bidID: body.Bid.ID, minNextBid: body.Auction.MinNextBid, reserve: reserveState(body.Auction.ReserveMet)}, nil
 	case a.code == codeBidTooLow:
 		var problem struct {
 			MinNextBid int64 `json:"min_next_bid"`
@@ -183,6 +190,17 @@ func (c *apiClient) charge(ctx context.Context, base, token string, amount int64
 		return fmt.Errorf("charge %d points: %w", amount, err)
 	}
 	return nil
+}
+
+// reserveState reads reserve_met: null without a reserve.
+func reserveState(met *bool) string {
+	switch {
+	case met == nil:
+		return reserveNone
+	case *met:
+		return reserveMet
+	}
+	return reserveUnmet
 }
 
 // errorCode names an error answer: its problem code, else its status.

@@ -17,10 +17,13 @@ import (
 const (
 	benchPassword = "bench-Pass-2024!"
 	// startPrice, bidIncrement and buyNowPrice are every auction's terms;
-	// buy-now is set only on the mixed scenario's auctions.
+	// buy-now and a reserve are set only on the mixed scenario's auctions,
+	// whose reserve a few bids reach: the answers say whether it is met
+	// on both sides of it, and buy-now must ignore it.
 	startPrice   = 1000
 	bidIncrement = 1
 	buyNowPrice  = 1_000_000
+	reservePrice = startPrice + 5
 	// memberPoints covers any bidder's holds in a long run, and a few buy-nows.
 	memberPoints = 100_000_000
 )
@@ -36,8 +39,9 @@ type auctionTerms struct {
 	ID         int64
 	StartPrice int64
 	Increment  int64
-	// BuyNow is 0 when the auction has no buy-now price.
-	BuyNow int64
+	// BuyNow and Reserve are 0 when the auction has none.
+	BuyNow  int64
+	Reserve int64
 }
 
 // fixture is the data one strategy's run bids on.
@@ -71,15 +75,15 @@ func insertFixture(ctx context.Context, conn *pgx.Conn, bidders, auctions int) (
 	for _, id := range ids[1:] {
 		f.bidders = append(f.bidders, bidder{id: id})
 	}
-	hot, err := insertAuctions(ctx, conn, f.sellerID, 1, 0)
+	hot, err := insertAuctions(ctx, conn, f.sellerID, 1, 0, 0)
 	if err != nil {
 		return fixture{}, err
 	}
 	f.hot = hot[0]
-	if f.spread, err = insertAuctions(ctx, conn, f.sellerID, auctions, 0); err != nil {
+	if f.spread, err = insertAuctions(ctx, conn, f.sellerID, auctions, 0, 0); err != nil {
 		return fixture{}, err
 	}
-	if f.mixed, err = insertAuctions(ctx, conn, f.sellerID, auctions, buyNowPrice); err != nil {
+	if f.mixed, err = insertAuctions(ctx, conn, f.sellerID, auctions, buyNowPrice, reservePrice); err != nil {
 		return fixture{}, err
 	}
 	return f, nil
@@ -108,7 +112,7 @@ func memberEmail(i int) string { return fmt.Sprintf("bench%d@example.com", i) }
 // insertAuctions lists n open auction arts of seller, ending in a day, each
 // with one hashtag and an image key of the shape the service makes (the
 // benchmark never reads the image).
-func insertAuctions(ctx context.Context, conn *pgx.Conn, sellerID int64, n int, buyNow int64) ([]auctionTerms, error) {
+func insertAuctions(ctx context.Context, conn *pgx.Conn, sellerID int64, n int, buyNow, reserve int64) ([]auctionTerms, error) {
 	rows, err := conn.Query(ctx, `
 WITH art AS (
 	INSERT INTO arts (owner_id, name, description, type, price, current_price,
@@ -120,10 +124,10 @@ WITH art AS (
 ), tag AS (
 	INSERT INTO art_hashtags (art_id, position, name, art_created_at) SELECT id, 0, 'bench', created_at FROM art
 )
-INSERT INTO auctions (art_id, start_at, end_at, start_price, buy_now_price, bid_increment)
-SELECT id, now() - interval '1 minute', now() + interval '1 day', $3, NULLIF($4::bigint, 0), $5 FROM art
+INSERT INTO auctions (art_id, start_at, end_at, start_price, buy_now_price, bid_increment, reserve_price)
+SELECT id, now() - interval '1 minute', now() + interval '1 day', $3, NULLIF($4::bigint, 0), $5, NULLIF($6::bigint, 0) FROM art
 ORDER BY id
-RETURNING id`, sellerID, n, startPrice, buyNow, bidIncrement)
+RETURNING id`, sellerID, n, startPrice, buyNow, bidIncrement, reserve)
 	if err != nil {
 		return nil, fmt.Errorf("insert auctions: %w", err)
 	}
@@ -133,7 +137,7 @@ RETURNING id`, sellerID, n, startPrice, buyNow, bidIncrement)
 	}
 	terms := make([]auctionTerms, len(ids))
 	for i, id := range ids {
-		terms[i] = auctionTerms{ID: id, StartPrice: startPrice, Increment: bidIncrement, BuyNow: buyNow}
+		terms[i] = auctionTerms{ID: id, StartPrice: startPrice, Increment: bidIncrement, BuyNow: buyNow, Reserve: reserve}
 	}
 	return terms, nil
 }

@@ -27,6 +27,26 @@ type auctionState struct {
 	Closed  bool
 }
 
+// What an accepted bid's answer says of the auction's reserve: reserve_met
+// null, false or true.
+const (
+	reserveNone  = "none"
+	reserveUnmet = "unmet"
+	reserveMet   = "met"
+)
+
+// reserveAfter is what an accepted bid of amount must say of the reserve:
+// it is the highest bid then.
+func reserveAfter(t auctionTerms, amount int64) string {
+	switch {
+	case t.Reserve == 0:
+		return reserveNone
+	case amount >= t.Reserve:
+		return reserveMet
+	}
+	return reserveUnmet
+}
+
 // minNextBid is the least bid the auction takes in state s.
 func (s auctionState) minNextBid(t auctionTerms) int64 {
 	if s.Highest == 0 {
@@ -66,6 +86,7 @@ func (s auctionState) buyNow(in buyNowInput) (code string, after auctionState) {
 func step(s auctionState, input any, out outcome) []any {
 	var code string
 	var after auctionState
+	bid, isBid := input.(bidInput)
 	switch in := input.(type) {
 	case bidInput:
 		code, after = s.bid(in)
@@ -83,8 +104,11 @@ func step(s auctionState, input any, out outcome) []any {
 		return []any{s}
 	case out.Code != code:
 		return nil
-	case code == codeBidTooLow && out.MinNextBid != 0 && out.MinNextBid != s.minNextBid(input.(bidInput).Auction):
+	case code == codeBidTooLow && out.MinNextBid != 0 && out.MinNextBid != s.minNextBid(bid.Auction):
 		// Too low, but against another highest bid than this state's.
+		return nil
+	case code == "" && isBid && out.Reserve != "" && out.Reserve != reserveAfter(bid.Auction, bid.Amount):
+		// Accepted, but the answer misjudged the reserve.
 		return nil
 	}
 	return []any{after}
@@ -149,6 +173,8 @@ func describeOperation(input, output any) string {
 		answer = "no answer"
 	case out.Code != "":
 		answer = out.Code
+	case out.Reserve != "":
+		answer += ", reserve " + out.Reserve
 	}
 	switch in := input.(type) {
 	case bidInput:

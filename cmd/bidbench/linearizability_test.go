@@ -94,6 +94,34 @@ func TestModelClosesOnBuyNow(t *testing.T) {
 	assert.False(t, porcupine.CheckOperations(auctionModel(), illegal))
 }
 
+// An accepted bid's answer says whether the reserve is met as the bid
+// leaves it; buy-now ignores the reserve.
+func TestModelKnowsTheReserve(t *testing.T) {
+	t.Parallel()
+	terms := auctionTerms{ID: 3, StartPrice: 1000, Increment: 1, BuyNow: 5000, Reserve: 1002}
+	bid := func(bidder, amount, call, ret int64, out outcome) porcupine.Operation {
+		return porcupine.Operation{Input: bidInput{Auction: terms, Bidder: bidder, Amount: amount}, Call: call, Output: out, Return: ret}
+	}
+	legal := []porcupine.Operation{
+		bid(10, 1000, 0, 5, outcome{Reserve: reserveUnmet}),
+		bid(11, 1002, 10, 15, outcome{Reserve: reserveMet}),
+		// A history recorded without the reserve says nothing of it.
+		bid(10, 1003, 20, 25, outcome{}),
+		{Input: buyNowInput{Auction: terms, Buyer: 12}, Call: 30, Output: outcome{}, Return: 35},
+	}
+	assert.True(t, porcupine.CheckOperations(auctionModel(), legal))
+
+	for _, wrong := range []outcome{{Reserve: reserveMet}, {Reserve: reserveNone}} {
+		history := []porcupine.Operation{bid(10, 1001, 0, 5, wrong)}
+		assert.False(t, porcupine.CheckOperations(auctionModel(), history), "1001 is below the reserve, not %s", wrong.Reserve)
+	}
+	noReserve := auctionTerms{ID: 4, StartPrice: 1000, Increment: 1}
+	op := porcupine.Operation{Input: bidInput{Auction: noReserve, Bidder: 10, Amount: 5000}, Output: outcome{Reserve: reserveUnmet}, Return: 5}
+	assert.False(t, porcupine.CheckOperations(auctionModel(), []porcupine.Operation{op}), "no reserve answers null")
+	refused := porcupine.Operation{Input: buyNowInput{Auction: terms, Buyer: 12}, Call: 0, Output: outcome{Code: "BUY_NOW_UNAVAILABLE"}, Return: 5}
+	assert.False(t, porcupine.CheckOperations(auctionModel(), []porcupine.Operation{refused}), "buy-now below the reserve is still open")
+}
+
 // A hot run's history: many bidders, long overlaps, tens of thousands of
 // operations in one partition, checked well within the run's timeout.
 func TestModelChecksAHotHistoryQuickly(t *testing.T) {

@@ -100,7 +100,12 @@ func (b *rawBidder) bidIn(ctx context.Context, tx pgx.Tx, auctionID, amount int6
 			return bidResult{}, err
 		}
 	}
-	return bidResult{bidID: *bidID, status: http.StatusCreated}, nil
+	met, hasReserve := d.Auction.ReserveMet()
+	reserve := reserveNone
+	if hasReserve {
+		reserve = reserveState(&met)
+	}
+	return bidResult{bidID: *bidID, status: http.StatusCreated, reserve: reserve}, nil
 }
 
 // notifyOutbid writes the outbid mail and notification in the service's one

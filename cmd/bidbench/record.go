@@ -31,6 +31,9 @@ type bidResult struct {
 	minNextBid int64
 	// status is the HTTP status, or the one the service would have answered.
 	status int
+	// reserve is what an accepted bid's answer says of the reserve (a
+	// reserveState).
+	reserve string
 	// err means no answer came: the bid's fate is unknown.
 	err error
 }
@@ -87,6 +90,8 @@ type outcome struct {
 	// Unknown is an answer that never came: the request may or may not
 	// have taken effect.
 	Unknown bool
+	// Reserve is what an accepted bid's answer said of the reserve.
+	Reserve string
 }
 
 func (l *opLog) since(t time.Time) int64 { return t.Sub(l.epoch).Nanoseconds() }
@@ -104,6 +109,7 @@ func (l *opLog) bid(worker int, in bidInput, start, end time.Time, res bidResult
 		l.fail(fmt.Errorf("bid %d on auction %d: %w", in.Amount, in.Auction.ID, res.err))
 		out = outcome{Unknown: true}
 	case res.code == "":
+		out.Reserve = res.reserve
 		l.accepted = append(l.accepted, invariant.Bid{AuctionID: in.Auction.ID, BidderID: in.Bidder, Amount: in.Amount, ID: res.bidID})
 	default:
 		l.rejections[res.code]++

@@ -64,7 +64,8 @@ func (t httpTarget) bid(ctx context.Context, worker int, log *opLog, terms aucti
 	if ctx.Err() != nil && err != nil {
 		return 0 // the run was interrupted; not the service's failure
 	}
-	log.bid(worker, in, start, end, bidResult{code: out.code, bidID: out.bidID, minNextBid: out.minNextBid, status: a.status, err: err})
+	log.bid(worker, in, start, end, bidResult{code: out.code, bidID: out.bidID, minNextBid: out.minNextBid, status: a.status,
+		reserve: out.reserve, err: err})
 	return out.minNextBid
 }
 

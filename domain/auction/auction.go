@@ -38,6 +38,24 @@ func ParseStatus(s string) (Status, error) {
 // DefaultBidIncrement applies when the artist sets none.
 const DefaultBidIncrement = 1
 
+// StartAtTolerance is how far in the past a given start may be: a client's
+// "now" that took a while to arrive, not a start long gone.
+const StartAtTolerance = time.Minute
+
+// TermsInput is what an artist asked for; a nil field was not given.
+type TermsInput struct {
+	// StartAt nil means now.
+	StartAt *time.Time
+	// EndAt nil means missing.
+	EndAt      *time.Time
+	StartPrice int64
+	// BuyNowPrice and ReservePrice nil mean none.
+	BuyNowPrice *int64
+	// BidIncrement nil means DefaultBidIncrement.
+	BidIncrement *int64
+	ReservePrice *int64
+}
+
 // Terms are what the artist sets: when the auction runs and its prices.
 type Terms struct {
 	startAt      time.Time
@@ -45,30 +63,51 @@ type Terms struct {
 	startPrice   int64
 	buyNowPrice  int64
 	bidIncrement int64
+	reservePrice int64
 }
 
-// NewTerms validates auction terms; a zero startAt means now, a zero buyNowPrice
-// means none, a zero bidIncrement means DefaultBidIncrement.
-func NewTerms(startAt, endAt time.Time, startPrice, buyNowPrice, bidIncrement int64, now time.Time) (Terms, error) {
-	if startAt.IsZero() {
-		startAt = now
-	}
-	if bidIncrement == 0 {
-		bidIncrement = DefaultBidIncrement
-	}
+// NewTerms validates auction terms (docs/rules.md, Auctions) and reports
+// every bad field at once. now is when the auction is listed.
+func NewTerms(in TermsInput, now time.Time) (Terms, error) {
 	var c validation.Collector
-	c.Check(!endAt.IsZero(), "end_at", "is required for an auction")
-	if !endAt.IsZero() {
+	startAt := now
+	if in.StartAt != nil {
+		startAt = *in.StartAt
+		c.Check(!startAt.Before(now.Add(-StartAtTolerance)), "start_at", "must not be more than a minute in the past")
+	}
+	var endAt time.Time
+	c.Check(in.EndAt != nil, "end_at", "is required for an auction")
+	if in.EndAt != nil {
+		endAt = *in.EndAt
 		c.Check(endAt.After(startAt), "end_at", "must be after start_at")
 		c.Check(endAt.After(now), "end_at", "must be in the future")
 	}
-	c.Check(buyNowPrice == 0 || buyNowPrice > startPrice, "buy_now_price", "must be above the starting price")
-	c.Check(buyNowPrice <= point.MaxPrice, "buy_now_price", "is too large")
+	buyNowPrice := optionalPrice(in.BuyNowPrice, 0)
+	if in.BuyNowPrice != nil {
+		c.Check(buyNowPrice > in.StartPrice, "buy_now_price", "must be above the starting price")
+		c.Check(buyNowPrice <= point.MaxPrice, "buy_now_price", "is too large")
+	}
+	bidIncrement := optionalPrice(in.BidIncrement, DefaultBidIncrement)
 	c.Check(bidIncrement >= 1 && bidIncrement <= point.MaxPrice, "bid_increment", "must be at least 1 and at most the largest price")
+	reservePrice := optionalPrice(in.ReservePrice, 0)
+	if in.ReservePrice != nil {
+		c.Check(reservePrice >= in.StartPrice, "reserve_price", "must be at least the starting price")
+		c.Check(reservePrice <= point.MaxPrice, "reserve_price", "is too large")
+		c.Check(in.BuyNowPrice == nil || reservePrice < buyNowPrice, "reserve_price", "must be below the buy-now price")
+	}
 	if err := c.Err(); err != nil {
 		return Terms{}, err
 	}
-	return Terms{startAt: startAt.UTC(), endAt: endAt.UTC(), startPrice: startPrice, buyNowPrice: buyNowPrice, bidIncrement: bidIncrement}, nil
+	return Terms{startAt: startAt.UTC(), endAt: endAt.UTC(), startPrice: in.StartPrice, buyNowPrice: buyNowPrice,
+		bidIncrement: bidIncrement, reservePrice: reservePrice}, nil
+}
+
+// optionalPrice is the given price, or otherwise when none was given.
+func optionalPrice(given *int64, otherwise int64) int64 {
+	if given == nil {
+		return otherwise
+	}
+	return *given
 }
 
 func (t Terms) StartAt() time.Time  { return t.startAt }
@@ -76,6 +115,9 @@ func (t Terms) EndAt() time.Time    { return t.endAt }
 func (t Terms) StartPrice() int64   { return t.startPrice }
 func (t Terms) BuyNowPrice() int64  { return t.buyNowPrice }
 func (t Terms) BidIncrement() int64 { return t.bidIncrement }
+
+// ReservePrice is the least highest bid that sells; 0 when there is none.
+func (t Terms) ReservePrice() int64 { return t.reservePrice }
 
 // Auction is one art's auction and its current state.
 type Auction struct {
@@ -98,11 +140,12 @@ func New(terms Terms) *Auction {
 
 // Record is an auction as stored, for Restore.
 type Record struct {
-	ID, ArtID                                int64
-	StartAt, EndAt                           time.Time
-	StartPrice, BuyNowPrice, BidIncrement    int64
-	Status                                   Status
-	HighestAmount, HighestBidderID, BidCount int64
+	ID, ArtID      int64
+	StartAt, EndAt time.Time
+	// BuyNowPrice and ReservePrice are 0 when there is none.
+	StartPrice, BuyNowPrice, BidIncrement, ReservePrice int64
+	Status                                              Status
+	HighestAmount, HighestBidderID, BidCount            int64
 }
 
 // Restore rebuilds an auction read from storage.
@@ -110,7 +153,8 @@ func Restore(r Record) *Auction {
 	return &Auction{
 		id: r.ID, artID: r.ArtID, status: r.Status, highestAmount: r.HighestAmount,
 		highestBidderID: r.HighestBidderID, bidCount: r.BidCount, readBidCount: r.BidCount,
-		terms: Terms{startAt: r.StartAt, endAt: r.EndAt, startPrice: r.StartPrice, buyNowPrice: r.BuyNowPrice, bidIncrement: r.BidIncrement},
+		terms: Terms{startAt: r.StartAt, endAt: r.EndAt, startPrice: r.StartPrice, buyNowPrice: r.BuyNowPrice, bidIncrement: r.BidIncrement,
+			reservePrice: r.ReservePrice},
 	}
 }
 
@@ -153,4 +197,13 @@ func (a *Auction) CurrentPrice() int64 {
 		return a.terms.startPrice
 	}
 	return a.highestAmount
+}
+
+// ReserveMet tells whether the highest bid reaches the reserve (false while
+// there is no bid); hasReserve is false, and met with it, without a reserve.
+func (a *Auction) ReserveMet() (met, hasReserve bool) {
+	if a.terms.reservePrice == 0 {
+		return false, false
+	}
+	return a.bidCount > 0 && a.highestAmount >= a.terms.reservePrice, true
 }

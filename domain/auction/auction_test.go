@@ -25,17 +25,15 @@ func fieldNames(t *testing.T, err error) []string {
 	return names
 }
 
-type termsInput struct {
-	startAt, endAt                        time.Time
-	startPrice, buyNowPrice, bidIncrement int64
-}
+// termsInput is an auction.TermsInput with a way to read it at now.
+type termsInput struct{ auction.TermsInput }
 
 func validInput() termsInput {
-	return termsInput{endAt: now.Add(24 * time.Hour), startPrice: 1000}
+	return termsInput{auction.TermsInput{EndAt: given(now.Add(24 * time.Hour)), StartPrice: 1000}}
 }
 
 func (in termsInput) terms() (auction.Terms, error) {
-	return auction.NewTerms(in.startAt, in.endAt, in.startPrice, in.buyNowPrice, in.bidIncrement, now)
+	return auction.NewTerms(in.TermsInput, now)
 }
 
 func mustTerms(t *testing.T, in termsInput) auction.Terms {
@@ -45,6 +43,9 @@ func mustTerms(t *testing.T, in termsInput) auction.Terms {
 	return terms
 }
 
+// given is an optional field as a client gives it.
+func given[T any](v T) *T { return &v }
+
 func TestNewTermsAccepts(t *testing.T) {
 	tests := []struct {
 		name             string
@@ -53,6 +54,7 @@ func TestNewTermsAccepts(t *testing.T) {
 		wantEndAt        time.Time
 		wantBuyNowPrice  int64
 		wantBidIncrement int64
+		wantReservePrice int64
 	}{
 		{
 			name:        "the fewest fields: zero start means now, no buy-now, increment 1",
@@ -61,41 +63,53 @@ func TestNewTermsAccepts(t *testing.T) {
 		},
 		{
 			name:        "a later start",
-			edit:        func(in *termsInput) { in.startAt = now.Add(time.Hour) },
+			edit:        func(in *termsInput) { in.StartAt = given(now.Add(time.Hour)) },
 			wantStartAt: now.Add(time.Hour), wantEndAt: now.Add(24 * time.Hour), wantBidIncrement: 1,
 		},
 		{
-			name:        "a start already past",
-			edit:        func(in *termsInput) { in.startAt = now.Add(-time.Hour) },
-			wantStartAt: now.Add(-time.Hour), wantEndAt: now.Add(24 * time.Hour), wantBidIncrement: 1,
+			name:        "a start a minute ago: a client's now that took a while to arrive",
+			edit:        func(in *termsInput) { in.StartAt = given(now.Add(-auction.StartAtTolerance)) },
+			wantStartAt: now.Add(-time.Minute), wantEndAt: now.Add(24 * time.Hour), wantBidIncrement: 1,
 		},
 		{
 			name:        "an end one nanosecond ahead",
-			edit:        func(in *termsInput) { in.endAt = now.Add(time.Nanosecond) },
+			edit:        func(in *termsInput) { in.EndAt = given(now.Add(time.Nanosecond)) },
 			wantStartAt: now, wantEndAt: now.Add(time.Nanosecond), wantBidIncrement: 1,
 		},
 		{
 			name:        "a buy-now price one above the start price",
-			edit:        func(in *termsInput) { in.buyNowPrice = 1001 },
+			edit:        func(in *termsInput) { in.BuyNowPrice = given[int64](1001) },
 			wantStartAt: now, wantEndAt: now.Add(24 * time.Hour), wantBuyNowPrice: 1001, wantBidIncrement: 1,
 		},
 		{
 			name:        "an increment of 1",
-			edit:        func(in *termsInput) { in.bidIncrement = 1 },
+			edit:        func(in *termsInput) { in.BidIncrement = given[int64](1) },
 			wantStartAt: now, wantEndAt: now.Add(24 * time.Hour), wantBidIncrement: 1,
 		},
 		{
 			name:        "an increment of 500",
-			edit:        func(in *termsInput) { in.bidIncrement = 500 },
+			edit:        func(in *termsInput) { in.BidIncrement = given[int64](500) },
 			wantStartAt: now, wantEndAt: now.Add(24 * time.Hour), wantBidIncrement: 500,
 		},
 		{
 			name: "times in another zone are kept in UTC",
 			edit: func(in *termsInput) {
 				kst := time.FixedZone("KST", 9*60*60)
-				in.startAt, in.endAt = now.Add(time.Hour).In(kst), now.Add(2*time.Hour).In(kst)
+				in.StartAt, in.EndAt = given(now.Add(time.Hour).In(kst)), given(now.Add(2*time.Hour).In(kst))
 			},
 			wantStartAt: now.Add(time.Hour), wantEndAt: now.Add(2 * time.Hour), wantBidIncrement: 1,
+		},
+		{
+			name:        "a reserve at the start price, without buy-now",
+			edit:        func(in *termsInput) { in.ReservePrice = given[int64](1000) },
+			wantStartAt: now, wantEndAt: now.Add(24 * time.Hour), wantBidIncrement: 1, wantReservePrice: 1000,
+		},
+		{
+			name: "a reserve one below the buy-now price",
+			edit: func(in *termsInput) {
+				in.BuyNowPrice, in.ReservePrice = given[int64](5000), given[int64](4999)
+			},
+			wantStartAt: now, wantEndAt: now.Add(24 * time.Hour), wantBuyNowPrice: 5000, wantBidIncrement: 1, wantReservePrice: 4999,
 		},
 	}
 	for _, tt := range tests {
@@ -109,9 +123,10 @@ func TestNewTermsAccepts(t *testing.T) {
 			assert.Equal(t, time.UTC, terms.StartAt().Location())
 			assert.Equal(t, tt.wantEndAt, terms.EndAt())
 			assert.Equal(t, time.UTC, terms.EndAt().Location())
-			assert.Equal(t, in.startPrice, terms.StartPrice())
+			assert.Equal(t, in.StartPrice, terms.StartPrice())
 			assert.Equal(t, tt.wantBuyNowPrice, terms.BuyNowPrice())
 			assert.Equal(t, tt.wantBidIncrement, terms.BidIncrement())
+			assert.Equal(t, tt.wantReservePrice, terms.ReservePrice())
 		})
 	}
 }
@@ -119,7 +134,7 @@ func TestNewTermsAccepts(t *testing.T) {
 func TestNewTermsZeroStartMeansNowInUTC(t *testing.T) {
 	kstNow := now.In(time.FixedZone("KST", 9*60*60))
 
-	terms, err := auction.NewTerms(time.Time{}, now.Add(time.Hour), 1000, 0, 0, kstNow)
+	terms, err := auction.NewTerms(auction.TermsInput{EndAt: given(now.Add(time.Hour)), StartPrice: 1000}, kstNow)
 
 	require.NoError(t, err)
 	assert.Equal(t, now, terms.StartAt())
@@ -132,37 +147,69 @@ func TestNewTermsRefuses(t *testing.T) {
 		edit       func(*termsInput)
 		wantFields []string
 	}{
-		{name: "no end", edit: func(in *termsInput) { in.endAt = time.Time{} }, wantFields: []string{"end_at"}},
+		{name: "no end", edit: func(in *termsInput) { in.EndAt = nil }, wantFields: []string{"end_at"}},
 		{
 			name:       "an end before the start",
-			edit:       func(in *termsInput) { in.startAt, in.endAt = now.Add(2*time.Hour), now.Add(time.Hour) },
+			edit:       func(in *termsInput) { in.StartAt, in.EndAt = given(now.Add(2*time.Hour)), given(now.Add(time.Hour)) },
 			wantFields: []string{"end_at"},
 		},
 		{
 			name:       "an end at the start",
-			edit:       func(in *termsInput) { in.startAt, in.endAt = now.Add(time.Hour), now.Add(time.Hour) },
+			edit:       func(in *termsInput) { in.StartAt, in.EndAt = given(now.Add(time.Hour)), given(now.Add(time.Hour)) },
 			wantFields: []string{"end_at"},
 		},
 		{
-			name:       "an end already past, after a past start",
-			edit:       func(in *termsInput) { in.startAt, in.endAt = now.Add(-2*time.Hour), now.Add(-time.Hour) },
+			name: "an end already past, after a start within the minute",
+			edit: func(in *termsInput) {
+				in.StartAt, in.EndAt = given(now.Add(-time.Minute)), given(now.Add(-time.Second))
+			},
 			wantFields: []string{"end_at"},
 		},
 		{
 			name:       "an end at now with no start: neither after the start nor ahead",
-			edit:       func(in *termsInput) { in.endAt = now },
+			edit:       func(in *termsInput) { in.EndAt = given(now) },
 			wantFields: []string{"end_at", "end_at"},
 		},
-		{name: "a buy-now price equal to the start price", edit: func(in *termsInput) { in.buyNowPrice = 1000 }, wantFields: []string{"buy_now_price"}},
-		{name: "a buy-now price below the start price", edit: func(in *termsInput) { in.buyNowPrice = 999 }, wantFields: []string{"buy_now_price"}},
-		{name: "a negative buy-now price", edit: func(in *termsInput) { in.buyNowPrice = -1 }, wantFields: []string{"buy_now_price"}},
-		{name: "a negative increment", edit: func(in *termsInput) { in.bidIncrement = -1 }, wantFields: []string{"bid_increment"}},
+		{name: "a buy-now price equal to the start price", edit: func(in *termsInput) { in.BuyNowPrice = given[int64](1000) }, wantFields: []string{"buy_now_price"}},
+		{name: "a buy-now price below the start price", edit: func(in *termsInput) { in.BuyNowPrice = given[int64](999) }, wantFields: []string{"buy_now_price"}},
+		{name: "a negative buy-now price", edit: func(in *termsInput) { in.BuyNowPrice = given[int64](-1) }, wantFields: []string{"buy_now_price"}},
+		{name: "a negative increment", edit: func(in *termsInput) { in.BidIncrement = given[int64](-1) }, wantFields: []string{"bid_increment"}},
+		{name: "an increment of 0 given", edit: func(in *termsInput) { in.BidIncrement = given[int64](0) }, wantFields: []string{"bid_increment"}},
+		{name: "a buy-now price of 0 given", edit: func(in *termsInput) { in.BuyNowPrice = given[int64](0) }, wantFields: []string{"buy_now_price"}},
+		{
+			name:       "a start a minute and a millisecond ago",
+			edit:       func(in *termsInput) { in.StartAt = given(now.Add(-time.Minute - time.Millisecond)) },
+			wantFields: []string{"start_at"},
+		},
+		{
+			name:       "a start an hour ago",
+			edit:       func(in *termsInput) { in.StartAt = given(now.Add(-time.Hour)) },
+			wantFields: []string{"start_at"},
+		},
+		{name: "a reserve below the start price", edit: func(in *termsInput) { in.ReservePrice = given[int64](999) }, wantFields: []string{"reserve_price"}},
+		{name: "a reserve of 0", edit: func(in *termsInput) { in.ReservePrice = given[int64](0) }, wantFields: []string{"reserve_price"}},
+		{
+			name:       "a reserve above the largest price",
+			edit:       func(in *termsInput) { in.ReservePrice = given[int64](math.MaxInt64) },
+			wantFields: []string{"reserve_price"},
+		},
+		{
+			name:       "a reserve at the buy-now price",
+			edit:       func(in *termsInput) { in.BuyNowPrice, in.ReservePrice = given[int64](5000), given[int64](5000) },
+			wantFields: []string{"reserve_price"},
+		},
+		{
+			name:       "a reserve above the buy-now price",
+			edit:       func(in *termsInput) { in.BuyNowPrice, in.ReservePrice = given[int64](5000), given[int64](6000) },
+			wantFields: []string{"reserve_price"},
+		},
 		{
 			name: "every field at once",
 			edit: func(in *termsInput) {
-				in.endAt, in.buyNowPrice, in.bidIncrement = time.Time{}, 500, -3
+				in.StartAt, in.EndAt = given(now.Add(-time.Hour)), nil
+				in.BuyNowPrice, in.BidIncrement, in.ReservePrice = given[int64](500), given[int64](-3), given[int64](600)
 			},
-			wantFields: []string{"end_at", "buy_now_price", "bid_increment"},
+			wantFields: []string{"start_at", "end_at", "buy_now_price", "bid_increment", "reserve_price", "reserve_price"},
 		},
 	}
 	for _, tt := range tests {
@@ -184,7 +231,7 @@ func TestNewTermsRefuses(t *testing.T) {
 func TestMinNextBidNeverWrapsAroundForAcceptedTerms(t *testing.T) {
 	for _, increment := range []int64{math.MaxInt64, math.MaxInt64 - 999, math.MaxInt64 / 2} {
 		in := validInput()
-		in.bidIncrement = increment
+		in.BidIncrement = given(increment)
 		terms, err := in.terms()
 		if err != nil {
 			assert.Equal(t, []string{"bid_increment"}, fieldNames(t, err), "increment %d", increment)
@@ -201,7 +248,8 @@ func TestMinNextBidNeverWrapsAroundForAcceptedTerms(t *testing.T) {
 }
 
 func TestNewOpensAnAuctionWithoutBids(t *testing.T) {
-	terms := mustTerms(t, termsInput{endAt: now.Add(time.Hour), startPrice: 5000, buyNowPrice: 9000, bidIncrement: 100})
+	terms := mustTerms(t, termsInput{auction.TermsInput{EndAt: given(now.Add(time.Hour)), StartPrice: 5000,
+		BuyNowPrice: given[int64](9000), BidIncrement: given[int64](100)}})
 
 	a := auction.New(terms)
 
@@ -250,7 +298,7 @@ func TestStatusAt(t *testing.T) {
 
 func TestNewAuctionWithALaterStartIsScheduledUntilThen(t *testing.T) {
 	start := now.Add(30 * time.Minute)
-	a := auction.New(mustTerms(t, termsInput{startAt: start, endAt: now.Add(time.Hour), startPrice: 1000}))
+	a := auction.New(mustTerms(t, termsInput{auction.TermsInput{StartAt: &start, EndAt: given(now.Add(time.Hour)), StartPrice: 1000}}))
 
 	assert.Equal(t, auction.StatusScheduled, a.StatusAt(now))
 	assert.Equal(t, auction.StatusOpen, a.StatusAt(start))
@@ -312,7 +360,7 @@ func TestPricesWithAndWithoutBids(t *testing.T) {
 func TestRestoreKeepsEveryField(t *testing.T) {
 	a := auction.Restore(auction.Record{
 		ID: 1, ArtID: 2, StartAt: now, EndAt: now.Add(time.Hour), StartPrice: 5000, BuyNowPrice: 9000,
-		BidIncrement: 100, Status: auction.StatusClosed, HighestAmount: 7000, HighestBidderID: 9, BidCount: 3,
+		BidIncrement: 100, ReservePrice: 8000, Status: auction.StatusClosed, HighestAmount: 7000, HighestBidderID: 9, BidCount: 3,
 	})
 
 	assert.Equal(t, int64(1), a.ID())
@@ -322,6 +370,7 @@ func TestRestoreKeepsEveryField(t *testing.T) {
 	assert.Equal(t, int64(5000), a.Terms().StartPrice())
 	assert.Equal(t, int64(9000), a.Terms().BuyNowPrice())
 	assert.Equal(t, int64(100), a.Terms().BidIncrement())
+	assert.Equal(t, int64(8000), a.Terms().ReservePrice())
 	assert.Equal(t, auction.StatusClosed, a.StoredStatus())
 	assert.Equal(t, int64(7000), a.HighestAmount())
 	assert.Equal(t, int64(9), a.HighestBidderID())

@@ -118,19 +118,52 @@ func (a *Auction) BuyNow(buyer Participant, ownerID int64, now time.Time) (Settl
 	return s, nil
 }
 
-// Close ends an auction whose end has passed: sold to the leader at the highest
-// bid (ok true), or failed with no bid (ok false).
-func (a *Auction) Close(now time.Time) (s Settlement, sold bool, err error) {
+// Failure is why an auction ended without a sale.
+type Failure string
+
+// The ways an auction fails at its close.
+const (
+	// FailedNoBid: nobody bid.
+	FailedNoBid Failure = "no_bid"
+	// FailedBelowReserve: the highest bid stayed below the reserve.
+	FailedBelowReserve Failure = "below_reserve"
+)
+
+// Closing is how an auction ended at its close: a sale to the leader, or a
+// failure with, below the reserve, the leader's hold to give back.
+type Closing struct {
+	// Sale is who pays whom; zero when the auction failed.
+	Sale Settlement
+	// Failure is "" when the auction sold.
+	Failure Failure
+	// ReleasedID is the leader whose hold of ReleasedAmount goes back to
+	// their available points when the auction failed below its reserve; 0
+	// otherwise.
+	ReleasedID     int64
+	ReleasedAmount int64
+}
+
+// Sold tells a sale from a failure.
+func (c Closing) Sold() bool { return c.Failure == "" }
+
+// Close ends an auction whose end has passed (docs/rules.md, Closing): sold
+// to the leader at the highest bid when it reaches the reserve, if any;
+// failed with no bid or below the reserve.
+func (a *Auction) Close(now time.Time) (Closing, error) {
 	if a.status != StatusOpen {
-		return Settlement{}, false, ErrNotOpen
+		return Closing{}, ErrNotOpen
 	}
 	if now.Before(a.terms.endAt) {
-		return Settlement{}, false, ErrNotEnded
+		return Closing{}, ErrNotEnded
 	}
 	if a.bidCount == 0 {
 		a.status = StatusFailed
-		return Settlement{}, false, nil
+		return Closing{Failure: FailedNoBid}, nil
+	}
+	if met, hasReserve := a.ReserveMet(); hasReserve && !met {
+		a.status = StatusFailed
+		return Closing{Failure: FailedBelowReserve, ReleasedID: a.highestBidderID, ReleasedAmount: a.highestAmount}, nil
 	}
 	a.status = StatusClosed
-	return Settlement{BuyerID: a.highestBidderID, Price: a.highestAmount, BuyerHeld: a.highestAmount}, true, nil
+	return Closing{Sale: Settlement{BuyerID: a.highestBidderID, Price: a.highestAmount, BuyerHeld: a.highestAmount}}, nil
 }

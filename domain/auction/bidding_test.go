@@ -52,6 +52,10 @@ func withStatus(s auction.Status) func(*auction.Record) {
 
 func noBuyNow(r *auction.Record) { r.BuyNowPrice = 0 }
 
+func withReserve(price int64) func(*auction.Record) {
+	return func(r *auction.Record) { r.ReservePrice = price }
+}
+
 func rich(memberID int64) auction.Participant {
 	return auction.Participant{MemberID: memberID, Available: 1_000_000}
 }
@@ -296,7 +300,7 @@ func TestPlaceBidSoftCloseKeepsTheAuctionOpenForTheNextBid(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, out.Extended)
 	assert.Equal(t, later.Add(2*time.Minute), a.Terms().EndAt())
-	_, _, err = a.Close(later.Add(time.Minute))
+	_, err = a.Close(later.Add(time.Minute))
 	assert.ErrorIs(t, err, auction.ErrNotEnded, "the extended auction is not over yet")
 }
 
@@ -397,7 +401,7 @@ func TestBuyNowSettles(t *testing.T) {
 			assert.ErrorIs(t, err, auction.ErrNotOpen, "no bid after buy-now")
 			_, err = a.BuyNow(rich(carlID+1), sellerID, now)
 			assert.ErrorIs(t, err, auction.ErrNotOpen, "no second buy-now")
-			_, _, err = a.Close(bidEnd)
+			_, err = a.Close(bidEnd)
 			assert.ErrorIs(t, err, auction.ErrNotOpen, "the closer skips it")
 		})
 	}
@@ -406,48 +410,129 @@ func TestBuyNowSettles(t *testing.T) {
 func TestCloseBeforeTheEnd(t *testing.T) {
 	a := openAuction(ledBy(bobID, 2000))
 
-	s, sold, err := a.Close(bidEnd.Add(-time.Nanosecond))
+	c, err := a.Close(bidEnd.Add(-time.Nanosecond))
 
 	require.ErrorIs(t, err, auction.ErrNotEnded)
-	assert.False(t, sold)
-	assert.Equal(t, auction.Settlement{}, s)
+	assert.Equal(t, auction.Closing{}, c)
 	assert.Equal(t, auction.StatusOpen, a.StoredStatus())
 }
 
 func TestCloseWithoutBidsFails(t *testing.T) {
-	a := openAuction()
+	for _, reserve := range []int64{0, 1000, 3000} {
+		a := openAuction(withReserve(reserve))
 
-	s, sold, err := a.Close(bidEnd)
+		c, err := a.Close(bidEnd)
 
-	require.NoError(t, err)
-	assert.False(t, sold)
-	assert.Equal(t, auction.Settlement{}, s)
-	assert.Equal(t, auction.StatusFailed, a.StoredStatus())
+		require.NoError(t, err)
+		assert.False(t, c.Sold())
+		assert.Equal(t, auction.Closing{Failure: auction.FailedNoBid}, c, "reserve %d", reserve)
+		assert.Equal(t, auction.StatusFailed, a.StoredStatus())
+	}
 }
 
 func TestCloseWithBidsSellsToTheLeader(t *testing.T) {
 	a := openAuction(ledBy(bobID, 2300))
 
-	s, sold, err := a.Close(bidEnd.Add(time.Second))
+	c, err := a.Close(bidEnd.Add(time.Second))
 
 	require.NoError(t, err)
-	assert.True(t, sold)
-	assert.Equal(t, auction.Settlement{BuyerID: bobID, Price: 2300, BuyerHeld: 2300}, s)
+	assert.True(t, c.Sold())
+	assert.Equal(t, auction.Closing{Sale: auction.Settlement{BuyerID: bobID, Price: 2300, BuyerHeld: 2300}}, c)
 	assert.Equal(t, auction.StatusClosed, a.StoredStatus())
 	assert.Equal(t, int64(3), a.BidCount())
 }
 
+func TestCloseAgainstTheReserve(t *testing.T) {
+	tests := []struct {
+		name    string
+		reserve int64
+		highest int64
+		want    auction.Closing
+		status  auction.Status
+	}{
+		{name: "the highest bid exactly at the reserve sells", reserve: 2300, highest: 2300,
+			want:   auction.Closing{Sale: auction.Settlement{BuyerID: bobID, Price: 2300, BuyerHeld: 2300}},
+			status: auction.StatusClosed},
+		{name: "above the reserve sells at the highest bid, not the reserve", reserve: 2000, highest: 2300,
+			want:   auction.Closing{Sale: auction.Settlement{BuyerID: bobID, Price: 2300, BuyerHeld: 2300}},
+			status: auction.StatusClosed},
+		{name: "one below the reserve fails and gives the leader's hold back", reserve: 2301, highest: 2300,
+			want:   auction.Closing{Failure: auction.FailedBelowReserve, ReleasedID: bobID, ReleasedAmount: 2300},
+			status: auction.StatusFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := openAuction(withReserve(tt.reserve), ledBy(bobID, tt.highest))
+
+			c, err := a.Close(bidEnd)
+
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c)
+			assert.Equal(t, tt.want.Failure == "", c.Sold())
+			assert.Equal(t, tt.status, a.StoredStatus())
+			assert.Equal(t, tt.highest, a.HighestAmount(), "a close keeps the bids as they were")
+			assert.Equal(t, bobID, a.HighestBidderID())
+		})
+	}
+}
+
+func TestReserveMet(t *testing.T) {
+	tests := []struct {
+		name           string
+		edit           []func(*auction.Record)
+		wantMet, wantR bool
+	}{
+		{name: "no reserve", edit: nil, wantMet: false, wantR: false},
+		{name: "no reserve, with bids", edit: []func(*auction.Record){ledBy(bobID, 4000)}, wantMet: false, wantR: false},
+		{name: "a reserve and no bid yet", edit: []func(*auction.Record){withReserve(1000)}, wantMet: false, wantR: true},
+		{name: "the highest bid below it", edit: []func(*auction.Record){withReserve(3000), ledBy(bobID, 2999)}, wantMet: false, wantR: true},
+		{name: "the highest bid at it", edit: []func(*auction.Record){withReserve(3000), ledBy(bobID, 3000)}, wantMet: true, wantR: true},
+		{name: "the highest bid above it", edit: []func(*auction.Record){withReserve(3000), ledBy(bobID, 4000)}, wantMet: true, wantR: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			met, hasReserve := openAuction(tt.edit...).ReserveMet()
+
+			assert.Equal(t, tt.wantMet, met)
+			assert.Equal(t, tt.wantR, hasReserve)
+		})
+	}
+}
+
+func TestReserveMetFollowsTheBids(t *testing.T) {
+	a := openAuction(withReserve(1200))
+
+	_, err := a.PlaceBid(rich(bobID), sellerID, 1000, now, 0)
+	require.NoError(t, err)
+	met, _ := a.ReserveMet()
+	assert.False(t, met, "1000 is below the reserve of 1200")
+
+	_, err = a.PlaceBid(rich(annID), sellerID, 1200, now, 0)
+	require.NoError(t, err)
+	met, _ = a.ReserveMet()
+	assert.True(t, met, "1200 reaches it")
+}
+
+func TestBuyNowIgnoresTheReserve(t *testing.T) {
+	a := openAuction(withReserve(4000), ledBy(annID, 2000))
+
+	s, err := a.BuyNow(rich(bobID), sellerID, now)
+
+	require.NoError(t, err)
+	assert.Equal(t, auction.Settlement{BuyerID: bobID, Price: 5000, ReleasedID: annID, ReleasedAmount: 2000}, s)
+	assert.Equal(t, auction.StatusBoughtOut, a.StoredStatus())
+}
+
 func TestCloseTwiceIsNotOpen(t *testing.T) {
-	for _, a := range []*auction.Auction{openAuction(), openAuction(ledBy(bobID, 2000))} {
-		_, _, err := a.Close(bidEnd)
+	for _, a := range []*auction.Auction{openAuction(), openAuction(ledBy(bobID, 2000)), openAuction(withReserve(3000), ledBy(bobID, 2000))} {
+		_, err := a.Close(bidEnd)
 		require.NoError(t, err)
 		status := a.StoredStatus()
 
-		s, sold, err := a.Close(bidEnd.Add(time.Hour))
+		c, err := a.Close(bidEnd.Add(time.Hour))
 
 		require.ErrorIs(t, err, auction.ErrNotOpen)
-		assert.False(t, sold)
-		assert.Equal(t, auction.Settlement{}, s)
+		assert.Equal(t, auction.Closing{}, c)
 		assert.Equal(t, status, a.StoredStatus())
 	}
 }
@@ -457,17 +542,17 @@ func TestCloseOfAnAuctionAlreadyEndedOtherwise(t *testing.T) {
 		// Not ended yet AND not open: AUCTION_NOT_OPEN is what the closer sees.
 		a := openAuction(withStatus(st))
 
-		_, sold, err := a.Close(now)
+		c, err := a.Close(now)
 
 		require.ErrorIs(t, err, auction.ErrNotOpen, st)
-		assert.False(t, sold)
+		assert.Equal(t, auction.Closing{}, c)
 		assert.Equal(t, st, a.StoredStatus())
 	}
 }
 
 func TestPlaceBidAfterCloseIsNotOpen(t *testing.T) {
 	a := openAuction(ledBy(annID, 2000))
-	_, _, err := a.Close(bidEnd)
+	_, err := a.Close(bidEnd)
 	require.NoError(t, err)
 
 	// Even with a clock running behind the close, a closed auction takes no bid.

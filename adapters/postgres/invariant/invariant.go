@@ -75,7 +75,12 @@ SELECT format('auction %s is %s with %s bids, its art %s is %s, purchase %s', au
 FROM auctions au JOIN arts a ON a.id = au.art_id LEFT JOIN purchases p ON p.art_id = a.id
 WHERE NOT ((au.status = 'open' AND a.status = 'on_sale' AND p.id IS NULL)
         OR (au.status IN ('closed', 'bought_out') AND a.status = 'sold' AND p.id IS NOT NULL)
-        OR (au.status = 'failed' AND a.status = 'unsold' AND p.id IS NULL AND au.bid_count = 0))`},
+        OR (au.status = 'failed' AND a.status = 'unsold' AND p.id IS NULL))`},
+	{"closed auctions reach their reserve; failed ones had no bid or stayed below it", `
+SELECT format('auction %s is %s with %s bids, highest %s, reserve %s', au.id, au.status, au.bid_count, au.highest_amount, au.reserve_price)
+FROM auctions au
+WHERE (au.status = 'closed' AND (au.bid_count = 0 OR au.highest_amount < COALESCE(au.reserve_price, 0)))
+   OR (au.status = 'failed' AND au.bid_count > 0 AND au.highest_amount >= COALESCE(au.reserve_price, 0))`},
 	{"a purchase is what its art or auction says: closed to the leader at the highest bid, bought out at the buy-now price", `
 SELECT format('purchase %s of art %s: kind %s, price %s, buyer %s, seller %s; art owner %s, price %s; auction %s %s, highest %s by %s, buy-now %s',
        p.id, p.art_id, p.kind, p.price, p.buyer_id, p.seller_id, a.owner_id, a.price,
@@ -106,6 +111,20 @@ WHERE l.type IN ('PURCHASE', 'SALE') AND NOT EXISTS (
     SELECT 1 FROM purchases p
     WHERE p.art_id = l.art_id AND p.price = l.amount
       AND ((l.type = 'PURCHASE' AND p.buyer_id = l.member_id) OR (l.type = 'SALE' AND p.seller_id = l.member_id)))`},
+	{"member counters agree with the arts and follows they count", `
+WITH counted AS (
+    SELECT member_id, sum(arts) AS arts, sum(sold) AS sold, sum(followers) AS followers, sum(following) AS following
+    FROM (SELECT owner_id AS member_id, count(*) AS arts, count(*) FILTER (WHERE status = 'sold') AS sold,
+                 0 AS followers, 0 AS following FROM arts GROUP BY owner_id
+          UNION ALL SELECT followee_id, 0, 0, count(*), 0 FROM follows GROUP BY followee_id
+          UNION ALL SELECT follower_id, 0, 0, 0, count(*) FROM follows GROUP BY follower_id) AS x
+    GROUP BY member_id)
+SELECT format('member %s: counters say %s works, %s sold, %s followers, %s following; the rows %s, %s, %s, %s',
+       COALESCE(s.member_id, c.member_id), s.art_count, s.sold_count, s.follower_count, s.following_count,
+       c.arts, c.sold, c.followers, c.following)
+FROM member_stats s FULL JOIN counted c ON c.member_id = s.member_id
+WHERE (COALESCE(s.art_count, 0), COALESCE(s.sold_count, 0), COALESCE(s.follower_count, 0), COALESCE(s.following_count, 0))
+   <> (COALESCE(c.arts, 0), COALESCE(c.sold, 0), COALESCE(c.followers, 0), COALESCE(c.following, 0))`},
 	{"no CHARGE or REFUND names an art", `
 SELECT format('ledger entry %s: %s names art %s', id, type, art_id)
 FROM point_ledger WHERE type IN ('CHARGE', 'REFUND') AND art_id IS NOT NULL`},
