@@ -400,10 +400,10 @@ func (c *cluster) watchOnEveryInstance(t *testing.T, auctionID int64) []*eventSt
 	return streams
 }
 
-// eventsPublished sums, over the instances, the live events of kind each one announced.
+// eventsPublished sums, over the instances, the auction stream's live events of kind each one announced.
 func (c *cluster) eventsPublished(t *testing.T, kind string) int {
 	t.Helper()
-	prefix := `live_events_published_total{kind="` + kind + `"} `
+	prefix := `live_events_published_total{kind="` + kind + `",stream="auction"} `
 	total := 0
 	for _, p := range c.instances {
 		res, err := http.Get(p.base + "/metrics")
