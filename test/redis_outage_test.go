@@ -159,3 +159,66 @@ func TestBiddingThroughARedisOutagePerStrategy(t *testing.T) {
 		})
 	}
 }
+
+// TestMemberStreamThroughARedisOutage: a member stream cut off Redis is told
+// to come back, a reconnect during the outage gets the notifications made
+// meanwhile from Postgres and the hint again, and once Redis is back the
+// stream is live again, as the auction stream is.
+func TestMemberStreamThroughARedisOutage(t *testing.T) {
+	t.Parallel()
+	redisURL, proxy := behindProxy(t, redistest.URL())
+	a := startApp(t, withEnv(map[string]string{
+		"REDIS_URL":             redisURL,
+		"AUCTION_LOCK_STRATEGY": "row",
+		"LIVE_RETRY_HINT":       "1s",
+	}))
+	seller, _ := a.member("mo-seller@example.com", "moseller", 0)
+	ann, _ := a.member("mo-ann@example.com", "moann", 100_000)
+	bob, _ := a.member("mo-bob@example.com", "mobob", 100_000)
+	auctionID := seller.listAuction("Fog", 1000, time.Now().Add(time.Hour), nil).Auction.ID
+	amount := int64(1000)
+	bidFor := func(c *client) {
+		t.Helper()
+		res := c.bid(auctionID, amount)
+		require.Equal(t, http.StatusCreated, res.status, "%s", res.body)
+		amount += 100
+	}
+
+	stream := a.openMemberStream(t, ann.token, "", "")
+	bidFor(ann)
+	bidFor(bob)
+	first := stream.expectNotification("outbid 1100 -")
+
+	proxy.setCut(true)
+	hint := stream.next()
+	assert.Equal(t, "1000", hint.retry, "the stream is told when to come back: %+v", hint)
+	stream.ended()
+
+	bidFor(ann)
+	bidFor(bob)
+	during := a.openMemberStream(t, ann.token, "", itoa(first.ID))
+	during.expectNotification("outbid 1300 -")
+	assert.Equal(t, "1000", during.next().retry)
+	during.ended()
+
+	proxy.setCut(false)
+	var back *eventStream
+	require.Eventually(t, func() bool {
+		s := a.openMemberStream(t, ann.token, "", "")
+		select {
+		case e, ok := <-s.events:
+			if !ok || e.retry != "" {
+				return false
+			}
+			back = s
+			return true
+		case <-time.After(300 * time.Millisecond):
+			back = s
+			return true
+		}
+	}, 15*time.Second, 200*time.Millisecond, "the member feed did not come back")
+	bidFor(ann)
+	bidFor(bob)
+	back.expectNotification("outbid 1500 -")
+	require.NoError(t, back.body.Close())
+}

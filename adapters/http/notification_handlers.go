@@ -64,7 +64,6 @@ func (h notificationHandlers) unreadCount(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.JSON(http.StatusOK, map[string]int64{"unread": n})
 }
 
