@@ -15,9 +15,9 @@ import (
 // newAdminServer serves pprof and every metric (the service's own, the Go
 // runtime's, the process's and the database pool's) on ADMIN_ADDR; it is nil
 // when ADMIN_ADDR is empty.
-func newAdminServer(lc fx.Lifecycle, cfg Config, service *prometheus.Registry, db *bun.DB,
+func newAdminServer(lc fx.Lifecycle, settings AdminSettings, service *prometheus.Registry, db *bun.DB,
 	logger *zap.Logger) (*httpapi.AdminServer, error) {
-	if cfg.AdminAddr == "" {
+	if settings.Addr == "" {
 		return nil, nil
 	}
 	runtime := prometheus.NewRegistry()
@@ -25,7 +25,7 @@ func newAdminServer(lc fx.Lifecycle, cfg Config, service *prometheus.Registry, d
 	if err != nil {
 		return nil, err
 	}
-	server := httpapi.NewAdminServer(cfg.AdminAddr, prometheus.Gatherers{service, runtime}, logger)
+	server := httpapi.NewAdminServer(settings.Addr, prometheus.Gatherers{service, runtime}, logger)
 	lc.Append(fx.Hook{OnStart: server.Start, OnStop: server.Stop})
 	return server, nil
 }

@@ -38,7 +38,12 @@ var Module = fx.Options(
 
 // NewApp builds the service for cfg; extra options let tests replace parts.
 func NewApp(cfg Config, extra ...fx.Option) *fx.App {
-	return fx.New(fx.Supply(cfg), Module, fx.Options(extra...), fx.StopTimeout(20*time.Second))
+	return fx.New(configOptions(cfg), Module, fx.Options(extra...), fx.StopTimeout(20*time.Second))
+}
+
+// configOptions give fx each section of cfg on its own.
+func configOptions(cfg Config) fx.Option {
+	return fx.Provide(cfg.settings)
 }
 
 // Main runs the command line: no argument serves, "migrate" only migrates.
@@ -62,7 +67,7 @@ func Main(args []string) int {
 
 // migrateOnly starts just the database part, whose start applies the migrations.
 func migrateOnly(cfg Config) int {
-	app := fx.New(fx.Supply(cfg), loggingOptions, postgresModule, fx.Invoke(func(dbReady) {}))
+	app := fx.New(configOptions(cfg), loggingOptions, postgresModule, fx.Invoke(func(dbReady) {}))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := app.Start(ctx); err != nil {

@@ -11,8 +11,8 @@ import (
 	"github.com/artauction/artauction/application"
 )
 
-func newImageStore(cfg Config) (*storage.LocalImageStore, error) {
-	store, err := storage.NewLocalImageStore(cfg.ImageDir)
+func newImageStore(settings ImageSettings) (*storage.LocalImageStore, error) {
+	store, err := storage.NewLocalImageStore(settings.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("IMAGE_DIR: %w", err)
 	}

@@ -13,8 +13,8 @@ import (
 
 // newDetector is nil without DETECTION_URL: search by image then answers 503
 // and everything else works as before.
-func newDetector(cfg Config, reg *prometheus.Registry) (application.Detector, error) {
-	if cfg.DetectionURL == "" {
+func newDetector(settings DetectionSettings, reg *prometheus.Registry) (application.Detector, error) {
+	if settings.URL == "" {
 		return nil, nil
 	}
 	m, err := detection.NewMetrics(reg)
@@ -22,7 +22,7 @@ func newDetector(cfg Config, reg *prometheus.Registry) (application.Detector, er
 		return nil, err
 	}
 	client, err := detection.NewClient(detection.Config{
-		BaseURL: cfg.DetectionURL, APIKey: cfg.DetectionAPIKey, Timeout: cfg.DetectionTimeout,
+		BaseURL: settings.URL, APIKey: settings.APIKey, Timeout: settings.Timeout,
 	}, m)
 	if err != nil {
 		return nil, fmt.Errorf("DETECTION_URL: %w", err)
@@ -30,22 +30,22 @@ func newDetector(cfg Config, reg *prometheus.Registry) (application.Detector, er
 	return client, nil
 }
 
-func newLabelMap(cfg Config) (application.LabelMap, error) {
-	if cfg.DetectionLabelMap == "" {
+func newLabelMap(settings DetectionSettings) (application.LabelMap, error) {
+	if settings.LabelMap == "" {
 		return application.LabelMap{}, nil
 	}
-	labels, err := detection.LoadLabelMap(cfg.DetectionLabelMap)
+	labels, err := detection.LoadLabelMap(settings.LabelMap)
 	if err != nil {
 		return nil, fmt.Errorf("DETECTION_LABEL_MAP: %w", err)
 	}
 	return labels, nil
 }
 
-func newImageSearchUseCases(cfg Config, detector application.Detector, inspector application.ImageInspector,
+func newImageSearchUseCases(settings DetectionSettings, detector application.Detector, inspector application.ImageInspector,
 	arts application.HashtagMatcher, labels application.LabelMap) httpapi.ImageSearchUseCases {
 	return httpapi.ImageSearchUseCases{
-		Search:  application.NewSearchByImage(detector, inspector, arts, labels, cfg.DetectionMinConfidence),
-		Suggest: application.NewSuggestHashtags(detector, inspector, labels, cfg.DetectionMinConfidence),
+		Search:  application.NewSearchByImage(detector, inspector, arts, labels, settings.MinConfidence),
+		Suggest: application.NewSuggestHashtags(detector, inspector, labels, settings.MinConfidence),
 	}
 }
 

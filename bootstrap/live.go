@@ -27,9 +27,9 @@ func newLiveMetrics(reg *prometheus.Registry) (*metrics.Live, error) {
 }
 
 func newLiveFeed(lc fx.Lifecycle, client *goredis.Client, history application.LiveHistory,
-	m application.LiveMetrics, cfg Config, logger *zap.Logger) (*redis.LiveFeed, error) {
-	feed, err := redis.NewLiveFeed(client, cfg.RedisKeyPrefix, history, m, redis.LiveFeedSettings{
-		ClientBuffer: cfg.LiveClientBuffer, PingEvery: liveFeedPing, MaxBackoff: liveFeedMaxBackoff,
+	m application.LiveMetrics, redisSettings RedisSettings, live LiveSettings, logger *zap.Logger) (*redis.LiveFeed, error) {
+	feed, err := redis.NewLiveFeed(client, redisSettings.KeyPrefix, history, m, redis.LiveFeedSettings{
+		ClientBuffer: live.ClientBuffer, PingEvery: liveFeedPing, MaxBackoff: liveFeedMaxBackoff,
 	}, logger)
 	if err != nil {
 		return nil, err
