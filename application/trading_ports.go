@@ -107,7 +107,7 @@ const (
 // Standing is leading or outbid while the auction is open, won or lost after;
 // a bought-out auction is lost for every bidder but its buyer.
 func (b MemberBid) Standing(memberID int64) string {
-	if b.Auction.StoredStatus() == auction.StatusOpen {
+	if !b.Auction.Finished() {
 		if b.Auction.HighestBidderID() == memberID {
 			return StandingLeading
 		}

@@ -120,7 +120,9 @@ func (uc *WatchAuction) catchUp(ctx context.Context, w *AuctionWatch, auctionID,
 		}
 		w.cursor = max(w.cursor, lastEventID+int64(len(bids)))
 	}
-	if a.StoredStatus() == auction.StatusOpen || a.StoredStatus() == auction.StatusScheduled {
+	// A scheduled auction is stored as open; so is one past its end that the
+	// closer has not finished yet, whose close then comes as a live event.
+	if !a.Finished() {
 		return nil
 	}
 	closed := AuctionEvent{Kind: EventClosed, AuctionID: auctionID, BidCount: a.BidCount(), EndAt: endAt,
