@@ -27,5 +27,5 @@ var (
 // ErrUnavailable means a dependency of the service (the database, Redis) could
 // not be reached or dropped the connection: the request may succeed if retried
 // shortly. The adapters mark their connection failures with it, so that such a
-// failure answers 503, not 500.
+// failure reads as "try again", not as a fault of the service.
 var ErrUnavailable = errors.New("a service dependency is unavailable")
