@@ -12,14 +12,21 @@ import (
 	httpapi "github.com/artauction/artauction/adapters/http"
 )
 
-// newAdminServer serves pprof and every metric (the service's own, the Go
-// runtime's, the process's and the database pool's) on ADMIN_ADDR; it is nil
-// when ADMIN_ADDR is empty.
+// adminModule serves pprof and every metric (the service's own, the Go
+// runtime's, the process's and the database pool's) on ADMIN_ADDR; set empty,
+// ADMIN_ADDR leaves the admin listener out.
+func adminModule(settings AdminSettings) fx.Option {
+	if settings.Addr == "" {
+		return fx.Options()
+	}
+	return fx.Module("admin",
+		fx.Provide(newAdminServer),
+		fx.Invoke(func(*httpapi.AdminServer) {}),
+	)
+}
+
 func newAdminServer(lc fx.Lifecycle, settings AdminSettings, service *prometheus.Registry, db *bun.DB,
 	logger *zap.Logger) (*httpapi.AdminServer, error) {
-	if settings.Addr == "" {
-		return nil, nil
-	}
 	runtime := prometheus.NewRegistry()
 	err := runtimeCollectors(runtime, db)
 	if err != nil {

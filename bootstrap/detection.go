@@ -11,12 +11,18 @@ import (
 	"github.com/artauction/artauction/application"
 )
 
-// newDetector is nil without DETECTION_URL: search by image then answers 503
-// and everything else works as before.
-func newDetector(settings DetectionSettings, reg *prometheus.Registry) (application.Detector, error) {
-	if settings.URL == "" {
-		return nil, nil
+// detectionModule reaches the detector at DETECTION_URL. Without one, search
+// by image and hashtag suggestions are given no detector and say detection is
+// unavailable; everything else works as before.
+func detectionModule(settings DetectionSettings) fx.Option {
+	provide := []any{newLabelMap, newImageSearchUseCases}
+	if settings.URL != "" {
+		provide = append(provide, newDetector)
 	}
+	return fx.Module("detection", fx.Provide(provide...))
+}
+
+func newDetector(settings DetectionSettings, reg *prometheus.Registry) (application.Detector, error) {
 	m, err := detection.NewMetrics(reg)
 	if err != nil {
 		return nil, err
@@ -41,14 +47,21 @@ func newLabelMap(settings DetectionSettings) (application.LabelMap, error) {
 	return labels, nil
 }
 
-func newImageSearchUseCases(settings DetectionSettings, detector application.Detector, inspector application.ImageInspector,
-	arts application.HashtagMatcher, labels application.LabelMap) httpapi.ImageSearchUseCases {
-	return httpapi.ImageSearchUseCases{
-		Search:  application.NewSearchByImage(detector, inspector, arts, labels, settings.MinConfidence),
-		Suggest: application.NewSuggestHashtags(detector, inspector, labels, settings.MinConfidence),
-	}
+// imageSearchParams are what the image search use cases take.
+type imageSearchParams struct {
+	fx.In
+
+	Settings DetectionSettings
+	// Detector is absent without DETECTION_URL.
+	Detector  application.Detector `optional:"true"`
+	Inspector application.ImageInspector
+	Arts      application.HashtagMatcher
+	Labels    application.LabelMap
 }
 
-var detectionModule = fx.Module("detection",
-	fx.Provide(newDetector, newLabelMap, newImageSearchUseCases),
-)
+func newImageSearchUseCases(p imageSearchParams) httpapi.ImageSearchUseCases {
+	return httpapi.ImageSearchUseCases{
+		Search:  application.NewSearchByImage(p.Detector, p.Inspector, p.Arts, p.Labels, p.Settings.MinConfidence),
+		Suggest: application.NewSuggestHashtags(p.Detector, p.Inspector, p.Labels, p.Settings.MinConfidence),
+	}
+}

@@ -47,6 +47,6 @@ func newHTTPServer(lc fx.Lifecycle, settings HTTPSettings, app AppSettings, auth
 }
 
 var httpModule = fx.Module("http",
-	fx.Provide(readinessChecks, newHTTPServer, newAdminServer),
-	fx.Invoke(func(*httpapi.Server, *httpapi.AdminServer) {}),
+	fx.Provide(readinessChecks, newHTTPServer),
+	fx.Invoke(func(*httpapi.Server) {}),
 )
