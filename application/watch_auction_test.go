@@ -23,6 +23,7 @@ type watchFixture struct {
 }
 
 func newWatchFixture(t *testing.T) watchFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := watchFixture{feed: mock.NewMockLiveFeed(ctrl), live: mock.NewMockLiveSubscription(ctrl),
 		auctions: mock.NewMockAuctionStore(ctrl), history: mock.NewMockLiveHistory(ctrl)}

@@ -94,6 +94,7 @@ type authzCell struct {
 }
 
 func (w *authzWorld) cell(t *testing.T, who authzCaller) *authzCell {
+	t.Helper()
 	view := *w.app
 	view.t = t
 	// Cells run in parallel and read mail only to their own fresh addresses.
@@ -425,6 +426,7 @@ func checkRowsAgainstDocument(t *testing.T, rows []authzRow) {
 }
 
 func newAuthzWorld(t *testing.T) *authzWorld {
+	t.Helper()
 	detectorURL, _ := fakeDetector(t)
 	a := startApp(t, withEnv(map[string]string{"DETECTION_URL": detectorURL}))
 	issuer, err := security.NewJWTAccessTokens([]byte(a.vars["JWT_SECRET"]), 15*time.Minute)
@@ -474,6 +476,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 // accessClaims reads a token's payload without checking it, to forge variants of it.
 func accessClaims(t *testing.T, token string) map[string]any {
+	t.Helper()
 	parts := strings.Split(token, ".")
 	require.Len(t, parts, 3)
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
@@ -484,6 +487,7 @@ func accessClaims(t *testing.T, token string) map[string]any {
 }
 
 func encodeSegment(t *testing.T, v any) string {
+	t.Helper()
 	raw, err := json.Marshal(v)
 	require.NoError(t, err)
 	return base64.RawURLEncoding.EncodeToString(raw)
@@ -534,6 +538,7 @@ func checkTokenVariants(t *testing.T, w *authzWorld) {
 		{"Bearer with no token", "Bearer", expectUnauthenticated},
 	}
 	send := func(t *testing.T, path, authorization string) response {
+		t.Helper()
 		return w.cell(t, anonymousCaller).send(http.MethodGet, path, nil, "Authorization", authorization)
 	}
 	for _, target := range targets {

@@ -16,6 +16,7 @@ import (
 // fakeDetector speaks the DeepStack protocol and sees a cat and a person in
 // every picture.
 func fakeDetector(t *testing.T) (url string, calls *atomic.Int32) {
+	t.Helper()
 	calls = new(atomic.Int32)
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)

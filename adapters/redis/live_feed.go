@@ -66,7 +66,8 @@ func NewLiveFeed(client *redis.Client, prefix string, history application.LiveHi
 // subscription; a Redis that is down does not stop the service from starting:
 // bids work without it, and the feed keeps trying.
 func (f *LiveFeed) Start(ctx context.Context) error {
-	runCtx, cancel := context.WithCancel(context.Background())
+	// The subscription outlives ctx, which only bounds starting; Stop ends it.
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	f.cancel = cancel
 	go f.run(runCtx)
 	select {
@@ -100,7 +101,8 @@ func (f *LiveFeed) Join(ctx context.Context, auctionID int64) (application.LiveS
 	if r == nil {
 		r = newRoom(f, auctionID)
 		f.rooms[auctionID] = r
-		go r.run()
+		// The room outlives the watcher that opened it: it runs until retired.
+		go r.run(context.WithoutCancel(ctx))
 	}
 	s := &subscription{room: r, events: make(chan application.AuctionEvent, f.settings.ClientBuffer)}
 	r.add(s)
@@ -284,8 +286,8 @@ func newRoom(f *LiveFeed, auctionID int64) *room {
 		wake: make(chan struct{}, 1), stop: make(chan struct{})}
 }
 
-func (r *room) run() {
-	ctx, cancel := context.WithCancel(context.Background())
+func (r *room) run(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		<-r.stop

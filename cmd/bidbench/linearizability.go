@@ -66,9 +66,12 @@ func (s auctionState) buyNow(in buyNowInput) (code string, after auctionState) {
 func step(s auctionState, input any, out outcome) []any {
 	var code string
 	var after auctionState
+	// minNextBid is what a bid too low is measured against from s.
+	var minNextBid int64
 	switch in := input.(type) {
 	case bidInput:
 		code, after = s.bid(in)
+		minNextBid = s.minNextBid(in.Auction)
 	case buyNowInput:
 		code, after = s.buyNow(in)
 	default:
@@ -83,7 +86,7 @@ func step(s auctionState, input any, out outcome) []any {
 		return []any{s}
 	case out.Code != code:
 		return nil
-	case code == codeBidTooLow && out.MinNextBid != 0 && out.MinNextBid != s.minNextBid(input.(bidInput).Auction):
+	case code == codeBidTooLow && out.MinNextBid != 0 && out.MinNextBid != minNextBid:
 		// Too low, but against another highest bid than this state's.
 		return nil
 	}
@@ -171,6 +174,8 @@ func checkLinearizable(history []porcupine.Operation, timeout time.Duration, htm
 		return nil
 	case porcupine.Unknown:
 		return fmt.Errorf("linearizability of %d operations not decided within %s", len(history), timeout)
+	case porcupine.Illegal:
+		// A violation: its visualization is written below.
 	}
 	file, err := os.Create(htmlPath)
 	if err != nil {
