@@ -159,6 +159,7 @@ type PurchaseStore interface {
 	// Create records a sale with the ledger entries it makes: PURCHASE for the
 	// buyer and SALE for the seller, both of the price; it returns the sale's id.
 	Create(ctx context.Context, p purchase.Purchase) (int64, error)
+	// Get reads a purchase with its art and members; purchase.ErrNotFound when unknown.
 	Get(ctx context.Context, id int64) (PurchaseView, error)
 	// ByBuyer and BySeller list a page newest first.
 	ByBuyer(ctx context.Context, memberID int64, page PageRequest) (StoredPage[PurchaseView], error)
