@@ -207,8 +207,9 @@ type AuctionEvent struct {
 	Kind      AuctionEventKind
 	AuctionID int64
 	// Amount and the bidder are the bid's (bid) or the winner's (closed; zero
-	// when failed). The nickname travels with the event so that no instance
-	// reads it per watcher; empty when it could not be read.
+	// when failed). The nickname, read in the trade's own transaction, travels
+	// with the event so that no instance reads it per watcher; a bid that comes
+	// without one is read back from the history.
 	Amount         int64
 	BidderID       int64
 	BidderNickname string

@@ -12,7 +12,8 @@ import (
 )
 
 // Why a live feed ends a watcher's stream before the auction closes; either
-// way the client reconnects with Last-Event-ID and catches up from the history.
+// way the client reconnects with the last bid count it saw and catches up from
+// the history.
 var (
 	// ErrLiveFeedUnavailable means this instance has lost (or not yet made) its
 	// subscription to auction events, so it cannot promise live delivery.
@@ -66,8 +67,8 @@ type LiveMetrics interface {
 	WatcherDropped()
 }
 
-// WatchAuction starts a watcher of one auction: the bids it missed since
-// Last-Event-ID, then live events, and the close.
+// WatchAuction starts a watcher of one auction: the bids it missed since the
+// last it saw, then live events, and the close.
 type WatchAuction struct {
 	feed     LiveFeed
 	auctions AuctionStore
