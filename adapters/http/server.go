@@ -12,6 +12,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
+
+	"github.com/artauction/artauction/application"
 )
 
 // maxRequestBody bounds any request body before a handler sees it; image uploads
@@ -84,6 +86,20 @@ type Server struct {
 	*listener
 }
 
+// registerLive adds the live streams and the live page.
+func registerLive(e *echo.Echo, api *echo.Group, live LiveUseCases, authenticate *application.Authenticate, settings LiveSettings,
+	stopping chan struct{}, logger *zap.Logger) error {
+	page, err := newLivePage()
+	if err != nil {
+		return err
+	}
+	liveHandlers{uc: live, authenticate: authenticate, settings: settings, stopping: stopping, page: page,
+		limits:    newWatcherLimits(settings.MaxWatchers, settings.MaxWatchersPerIP),
+		unbounded: &onceWarning{log: logger, msg: "live streams cannot set write deadlines; a client that stops reading holds its stream"},
+	}.register(e, api)
+	return nil
+}
+
 // NewServer builds the routes and middleware; Start opens the listener.
 func NewServer(settings ServerSettings, account AccountUseCases, catalog CatalogUseCases, trade TradeUseCases,
 	imageSearch ImageSearchUseCases, live LiveUseCases, notifications NotificationUseCases, checks []ReadinessCheck,
@@ -129,14 +145,9 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 	notificationHandlers{uc: notifications, authenticate: account.Authenticate}.register(api)
 	// Shutdown waits for requests in flight; live streams end when it begins.
 	stopping := make(chan struct{})
-	livePage, err := newLivePage()
-	if err != nil {
+	if err := registerLive(e, api, live, account.Authenticate, settings.Live, stopping, logger); err != nil {
 		return nil, err
 	}
-	liveHandlers{uc: live, authenticate: account.Authenticate, settings: settings.Live, stopping: stopping, page: livePage,
-		limits:    newWatcherLimits(settings.Live.MaxWatchers, settings.Live.MaxWatchersPerIP),
-		unbounded: &onceWarning{log: logger, msg: "live streams cannot set write deadlines; a client that stops reading holds its stream"},
-	}.register(e, api)
 	// Unknown paths under the API answer a problem, like every other error.
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 
