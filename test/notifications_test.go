@@ -103,10 +103,10 @@ func failCommitsOfBidsOf(t *testing.T, dsn string, amount int64) {
 func TestNotificationsOfAFullAuction(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, withEnv(map[string]string{"AUCTION_CLOSE_INTERVAL": "200ms"}))
-	seller, _ := a.member("nf-seller@example.com", "nfseller", 0)
-	ann, _ := a.member("nf-ann@example.com", "nfann", 100_000)
-	bob, _ := a.member("nf-bob@example.com", "nfbob", 100_000)
-	carl, _ := a.member("nf-carl@example.com", "nfcarl", 100_000)
+	seller, _ := a.quickMember("nfseller", 0)
+	ann, _ := a.quickMember("nfann", 100_000)
+	bob, _ := a.quickMember("nfbob", 100_000)
+	carl, _ := a.quickMember("nfcarl", 100_000)
 	lot := seller.listAuction("Lighthouse", 1000, time.Now().Add(4*time.Second), map[string][]string{"bid_increment": {"100"}})
 	auctionID := lot.Auction.ID
 	failCommitsOfBidsOf(t, a.vars["DATABASE_URL"], 1400)
@@ -135,8 +135,8 @@ func TestNotificationsOfAFullAuction(t *testing.T) {
 		assert.Equal(t, auctionID, *n.AuctionID)
 		assert.False(t, n.Read)
 	}
-	waitForSubject(t, a, "nf-ann@example.com", "You have been outbid")
-	assert.Equal(t, 2, countMails(a, "nf-ann@example.com", "You have been outbid"), "one outbid mail per outbid notification")
+	waitForSubject(t, a, "nfann@example.com", "You have been outbid")
+	assert.Equal(t, 2, countMails(a, "nfann@example.com", "You have been outbid"), "one outbid mail per outbid notification")
 
 	// Reading: one at a time (idempotent), then all.
 	assert.Equal(t, int64(3), ann.unreadCount())
@@ -175,9 +175,9 @@ func countMails(a *app, to, subject string) int {
 func TestNotificationsOfBuyNowFailureAndPurchase(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, withEnv(map[string]string{"AUCTION_CLOSE_INTERVAL": "200ms"}))
-	seller, _ := a.member("nb-seller@example.com", "nbseller", 0)
-	ann, _ := a.member("nb-ann@example.com", "nbann", 100_000)
-	bob, _ := a.member("nb-bob@example.com", "nbbob", 100_000)
+	seller, _ := a.quickMember("nbseller", 0)
+	ann, _ := a.quickMember("nbann", 100_000)
+	bob, _ := a.quickMember("nbbob", 100_000)
 
 	lot := seller.listAuction("Dunes", 1000, time.Now().Add(time.Hour), map[string][]string{"buy_now_price": {"9000"}})
 	require.Equal(t, http.StatusCreated, ann.bid(lot.Auction.ID, 1000).status)
@@ -207,9 +207,9 @@ func TestNotificationsOfBuyNowFailureAndPurchase(t *testing.T) {
 func TestNotificationListPagesByCursorAndRefusesBadInput(t *testing.T) {
 	t.Parallel()
 	a := startApp(t)
-	seller, _ := a.member("np-seller@example.com", "npseller", 0)
-	ann, _ := a.member("np-ann@example.com", "npann", 1_000_000)
-	bob, _ := a.member("np-bob@example.com", "npbob", 1_000_000)
+	seller, _ := a.quickMember("npseller", 0)
+	ann, _ := a.quickMember("npann", 1_000_000)
+	bob, _ := a.quickMember("npbob", 1_000_000)
 	lot := seller.listAuction("Stairs", 1000, time.Now().Add(time.Hour), nil)
 	amount := int64(1000)
 	outbidAnn := func() {
@@ -341,9 +341,9 @@ func TestMemberStreamAcrossInstances(t *testing.T) {
 	env := withEnv(map[string]string{"LIVE_HEARTBEAT": "200ms"})
 	a := startApp(t, env)
 	b := startAppBeside(t, a, env)
-	seller, _ := a.member("ms-seller@example.com", "msseller", 0)
-	annOnA, _ := a.member("ms-ann@example.com", "msann", 1_000_000)
-	bobOnA, _ := a.member("ms-bob@example.com", "msbob", 1_000_000)
+	seller, _ := a.quickMember("msseller", 0)
+	annOnA, _ := a.quickMember("msann", 1_000_000)
+	bobOnA, _ := a.quickMember("msbob", 1_000_000)
 	annOnB, bobOnB := annOnA.as(b), bobOnA.as(b)
 	lot := seller.listAuction("Pier", 1000, time.Now().Add(time.Hour), nil)
 	amount := int64(1000)
@@ -394,4 +394,55 @@ func TestMemberStreamAcrossInstances(t *testing.T) {
 	bidOnB(annOnB)
 	bobStream.expectNotification("outbid 1080 -")
 	assert.Len(t, annOnA.notifications(false), 4, "ann's inbox is what her streams showed")
+}
+
+// TestNotificationsOfAnAuctionBelowItsReserve: nothing sold, so the seller is
+// told the auction failed and every bidder, the leader too, that they lost,
+// without a price.
+func TestNotificationsOfAnAuctionBelowItsReserve(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, withEnv(map[string]string{"AUCTION_CLOSE_INTERVAL": "200ms"}))
+	seller, _ := a.quickMember("nrseller", 0)
+	ann, _ := a.quickMember("nrann", 100_000)
+	bob, _ := a.quickMember("nrbob", 100_000)
+	lot := seller.listAuction("Mist", 1000, time.Now().Add(3*time.Second), map[string][]string{"reserve_price": {"5000"}})
+	for i, bidder := range []*client{ann, bob, ann} {
+		res := bidder.bid(lot.Auction.ID, 1000+int64(i)*100)
+		require.Equal(t, http.StatusCreated, res.status, "%s", res.body)
+	}
+
+	require.Eventually(t, func() bool { return seller.auction(lot.Auction.ID).Status == "failed" }, 15*time.Second, 100*time.Millisecond)
+	assert.Equal(t, []string{"auction_failed - -"}, seller.inbox())
+	assert.Equal(t, []string{"auction_lost - -", "outbid 1100 -"}, ann.inbox(), "the leader below the reserve lost too")
+	assert.Equal(t, []string{"auction_lost - -", "outbid 1200 -"}, bob.inbox())
+}
+
+// TestNewWorkReachesTheArtistsFollowers: a listing tells each follower of its
+// artist, the artist as the actor, live on any instance; a member who
+// unfollowed is not told, and the listing does not wait for any of it.
+func TestNewWorkReachesTheArtistsFollowers(t *testing.T) {
+	t.Parallel()
+	a := startApp(t)
+	b := startAppBeside(t, a)
+	artist, artistID := a.quickMember("nwartist", 0)
+	ann, _ := a.quickMember("nwann", 0)
+	bob, _ := a.quickMember("nwbob", 0)
+	gone, _ := a.quickMember("nwgone", 0)
+	for _, fan := range []*client{ann, bob, gone} {
+		require.Equal(t, http.StatusNoContent, fan.follow(artistID).status)
+	}
+	require.Equal(t, http.StatusNoContent, gone.unfollow(artistID).status)
+	annStream := b.openMemberStream(t, ann.token, "", "")
+
+	work := artist.createArt(generalFields("First light", 3000, "dawn"))
+
+	live := annStream.expectNotification("new_work - nwartist")
+	assert.Equal(t, work.ID, live.ArtID)
+	assert.Nil(t, live.AuctionID)
+	assert.Equal(t, artistID, live.Actor.ID)
+	require.Eventually(t, func() bool { return len(bob.notifications(false)) == 1 }, 10*time.Second, 50*time.Millisecond)
+	assert.Equal(t, []string{"new_work - nwartist"}, bob.inbox())
+	assert.Equal(t, []string{"new_work - nwartist"}, ann.inbox(), "once")
+	assert.Empty(t, gone.inbox(), "unfollowed before the listing")
+	assert.Empty(t, artist.inbox(), "the artist is not told of their own work")
 }

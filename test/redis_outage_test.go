@@ -172,9 +172,9 @@ func TestMemberStreamThroughARedisOutage(t *testing.T) {
 		"AUCTION_LOCK_STRATEGY": "row",
 		"LIVE_RETRY_HINT":       "1s",
 	}))
-	seller, _ := a.member("mo-seller@example.com", "moseller", 0)
-	ann, _ := a.member("mo-ann@example.com", "moann", 100_000)
-	bob, _ := a.member("mo-bob@example.com", "mobob", 100_000)
+	seller, _ := a.quickMember("moseller", 0)
+	ann, _ := a.quickMember("moann", 100_000)
+	bob, _ := a.quickMember("mobob", 100_000)
 	auctionID := seller.listAuction("Fog", 1000, time.Now().Add(time.Hour), nil).Auction.ID
 	amount := int64(1000)
 	bidFor := func(c *client) {
