@@ -99,7 +99,7 @@ func TestWatchAuctionThatFailedClosesWithoutABuyer(t *testing.T) {
 
 	require.NoError(t, err)
 	assert.Equal(t, []application.AuctionEvent{{Kind: application.EventClosed, AuctionID: 5, EndAt: tradeEnd,
-		Status: auction.StatusFailed}}, w.Replay)
+		Status: auction.StatusFailed}}, w.Replay())
 	assert.True(t, w.Closed())
 }
 
