@@ -85,13 +85,21 @@ migrate: services ## Apply the database migrations and exit
 build: ## Build a static binary to bin/artauction
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/artauction
 
+# The fault tests that take longest (a kill -9 under load, each dependency's
+# outage, the lock faults): `make test-faults` runs them, `make test` all the rest.
+FAULT_TESTS := ^(TestKillNineMidLoadThenRestart|TestLockFaults|TestBiddingAndWatchingThroughARedisOutage|TestMailThroughAnSMTPOutage|TestBiddingThroughAPostgresOutage)$$
+
 .PHONY: test
-test: test-services browser detector ## Run all tests (the detector's, then Go's with the race detector), then short bidbench runs of bids and reads
+test: test-services browser detector ## Run all tests but the long fault ones (the detector's, then Go's with the race detector), then short bidbench runs of bids and reads
 	@mkdir -p $(TEST_OUTPUT)
 	cd detector && npm test
-	$(GO) test -race -count=1 -timeout 8m -artifacts -outputdir $(CURDIR)/$(TEST_OUTPUT) ./...
+	$(GO) test -race -count=1 -timeout 8m -skip '$(FAULT_TESTS)' -artifacts -outputdir $(CURDIR)/$(TEST_OUTPUT) ./...
 	@$(MAKE) --no-print-directory bench-smoke
 	@$(MAKE) --no-print-directory bench-read-smoke
+
+.PHONY: test-faults
+test-faults: test-services ## The long fault tests: kill -9 under load, Postgres, Redis and SMTP outages, lock faults
+	$(GO) test -race -count=1 -timeout 8m -run '$(FAULT_TESTS)' ./test/
 
 .PHONY: browser
 browser: ## Make sure headless Chromium and ChromeDriver are installed for the browser test
