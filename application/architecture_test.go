@@ -13,7 +13,7 @@ import (
 
 // The dependency rules of docs/architecture.md: the domain is pure Go, the
 // application knows the domain and its own ports, and only adapters and
-// bootstrap know the frameworks and drivers.
+// bootstrap know the frameworks, the drivers and HTTP.
 
 const modulePath = "github.com/artauction/artauction"
 
@@ -28,6 +28,7 @@ var (
 	domainRule = layerRule{
 		layer: "domain",
 		forbidden: []string{
+			"net/http",
 			"github.com/labstack/echo",
 			"github.com/uptrace/bun",
 			"github.com/redis",
@@ -45,6 +46,7 @@ var (
 	applicationRule = layerRule{
 		layer: "application",
 		forbidden: []string{
+			"net/http",
 			"github.com/labstack/echo",
 			"github.com/uptrace/bun",
 			"github.com/redis",
@@ -159,6 +161,9 @@ func TestLayerRulesClassifyDependencies(t *testing.T) {
 		{rule: domainRule, dep: "github.com/redisfan/x"},
 		{rule: applicationRule, dep: modulePath + "/domain/member"},
 		{rule: applicationRule, dep: "go.uber.org/mock/gomock"},
+		{rule: applicationRule, dep: "net/http", forbidden: true},
+		{rule: applicationRule, dep: "net/http/httptrace", forbidden: true},
+		{rule: applicationRule, dep: "net/mail"},
 		{rule: applicationRule, dep: modulePath + "/adapters/redis", forbidden: true},
 		{rule: applicationRule, dep: modulePath + "/bootstrap", forbidden: true},
 		{rule: applicationRule, dep: "github.com/uptrace/bun", forbidden: true},

@@ -23,6 +23,7 @@ type authenticateFixture struct {
 }
 
 func newAuthenticateFixture(t *testing.T) authenticateFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := authenticateFixture{access: mock.NewMockAccessTokens(ctrl), blacklist: mock.NewMockTokenBlacklist(ctrl),
 		sessions: mock.NewMockSessionStore(ctrl)}

@@ -22,6 +22,7 @@ type changePasswordFixture struct {
 }
 
 func newChangePasswordFixture(t *testing.T) changePasswordFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := changePasswordFixture{members: mock.NewMockMemberStore(ctrl), hasher: mock.NewMockPasswordHasher(ctrl)}
 	f.uc = application.NewChangePassword(f.members, f.hasher)

@@ -21,6 +21,7 @@ type pointsFixture struct {
 }
 
 func newPointsFixture(t *testing.T) pointsFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	return pointsFixture{points: mock.NewMockPointStore(ctrl), tx: mock.NewMockTransactor(ctrl), clock: newFixedClock(ctrl)}
 }

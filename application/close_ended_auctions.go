@@ -16,9 +16,10 @@ const closeBatch = 100
 
 // CloseEndedAuctions ends every auction whose end has passed: sold to the
 // leader, or failed (no bid, or the highest below the reserve) with the art
-// unsold and the leader's hold released. Each close runs under the auction's guard, so
-// it is serialized with bids, and is conditional, so with several instances each
-// auction is closed exactly once, and so are its mails and notifications.
+// unsold and the leader's hold released. Each close runs under the auction's
+// guard, so it is serialized with bids, and is conditional, so with several
+// instances each auction is closed exactly once, and so are its mails and
+// notifications.
 type CloseEndedAuctions struct {
 	guard    AuctionGuard
 	auctions AuctionStore

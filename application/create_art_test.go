@@ -29,6 +29,7 @@ type createArtMocks struct {
 
 // newCreateArt wires CreateArt to mocks that expect nothing but the clock.
 func newCreateArt(t *testing.T) createArtMocks {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	m := createArtMocks{
 		arts:      mock.NewMockArtStore(ctrl),

@@ -23,6 +23,7 @@ type deliverMailFixture struct {
 }
 
 func newDeliverMail(t *testing.T) deliverMailFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := deliverMailFixture{
 		outbox: mock.NewMockMailOutbox(ctrl),

@@ -17,8 +17,9 @@ type imageDetection struct {
 	minConfidence float64
 }
 
-// detect answers 400, 415 or 413 for a bad upload before the detector is asked,
-// and ErrDetectionUnavailable when there is no detector.
+// detect refuses a missing, oversized or unsupported upload before the
+// detector is asked, and says ErrDetectionUnavailable when there is no
+// detector (a nil one).
 func (d imageDetection) detect(ctx context.Context, image []byte) ([]Detection, []WeightedHashtag, error) {
 	if len(image) == 0 {
 		return nil, nil, validation.Field("image", "is required")
@@ -34,7 +35,7 @@ func (d imageDetection) detect(ctx context.Context, image []byte) ([]Detection, 
 		return nil, nil, err
 	}
 	if d.detector == nil {
-		return nil, nil, fmt.Errorf("no detector is configured (DETECTION_URL): %w", ErrDetectionUnavailable)
+		return nil, nil, fmt.Errorf("no detector is configured: %w", ErrDetectionUnavailable)
 	}
 	detections, err := d.detector.Detect(ctx, image, d.minConfidence)
 	if err != nil {

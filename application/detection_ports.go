@@ -8,7 +8,7 @@ import (
 )
 
 // ErrDetectionUnavailable means no detector is configured, or it is slow,
-// failing or answering garbage; clients get 503 and may try again later.
+// failing or answering garbage; a later try may succeed.
 var ErrDetectionUnavailable = errors.New("object detection is unavailable")
 
 // Box is where in the picture an object was found, in pixels.

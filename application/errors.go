@@ -19,13 +19,13 @@ func (e *RateLimitedError) Error() string {
 // Errors of idempotent retries (docs/rules.md, Idempotent retries).
 var (
 	// ErrIdempotencyKeyReused means the key already answered a different request.
-	ErrIdempotencyKeyReused = errors.New("this Idempotency-Key was used for a different request")
+	ErrIdempotencyKeyReused = errors.New("this idempotency key was used for a different request")
 	// ErrIdempotencyInProgress means a request with the same key is still running.
-	ErrIdempotencyInProgress = errors.New("a request with this Idempotency-Key is still running")
+	ErrIdempotencyInProgress = errors.New("a request with this idempotency key is still running")
 )
 
 // ErrUnavailable means a dependency of the service (the database, Redis) could
 // not be reached or dropped the connection: the request may succeed if retried
 // shortly. The adapters mark their connection failures with it, so that such a
-// failure answers 503, not 500.
+// failure reads as "try again", not as a fault of the service.
 var ErrUnavailable = errors.New("a service dependency is unavailable")

@@ -15,7 +15,9 @@ type IdempotencyKey struct {
 	Key       string
 }
 
-// RecordedAnswer is what a request answered, replayed byte for byte to a retry.
+// RecordedAnswer is what a request answered, as the adapter that served it
+// recorded it: the use case keeps it with its key and hands it back to a
+// retry unread, so the retry gets the same answer byte for byte.
 type RecordedAnswer struct {
 	Status  int
 	Headers map[string]string

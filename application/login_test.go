@@ -36,6 +36,7 @@ type loginFixture struct {
 }
 
 func newLoginFixture(t *testing.T) loginFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := loginFixture{
 		members:  mock.NewMockMemberStore(ctrl),

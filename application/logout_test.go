@@ -21,6 +21,7 @@ type logoutFixture struct {
 }
 
 func newLogoutFixture(t *testing.T) logoutFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := logoutFixture{sessions: mock.NewMockSessionStore(ctrl), blacklist: mock.NewMockTokenBlacklist(ctrl)}
 	access := mock.NewMockAccessTokens(ctrl)

@@ -25,6 +25,7 @@ type refreshFixture struct {
 }
 
 func newRefreshFixture(t *testing.T) refreshFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := refreshFixture{
 		sessions:  mock.NewMockSessionStore(ctrl),

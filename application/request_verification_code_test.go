@@ -26,6 +26,7 @@ type requestCodeFixture struct {
 }
 
 func newRequestCodeFixture(t *testing.T) requestCodeFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := requestCodeFixture{
 		members: mock.NewMockMemberStore(ctrl),

@@ -25,6 +25,7 @@ type resetPasswordFixture struct {
 }
 
 func newResetPasswordFixture(t *testing.T) resetPasswordFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := resetPasswordFixture{
 		members:   mock.NewMockMemberStore(ctrl),

@@ -12,7 +12,7 @@ import (
 // IdempotencyWindow is how long an answered key is replayed (docs/rules.md: 24 h).
 const IdempotencyWindow = 24 * time.Hour
 
-// IdempotentRequest is a request that carries an Idempotency-Key: its key and
+// IdempotentRequest is a request that carries an idempotency key: the key and
 // a hash of what it asks, so that a key reused for another request is caught.
 type IdempotentRequest struct {
 	Key         IdempotencyKey

@@ -21,11 +21,13 @@ type idempotencyFixture struct {
 }
 
 func newIdempotencyFixture(t *testing.T) idempotencyFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	return idempotencyFixture{tx: mock.NewMockTransactor(ctrl), store: mock.NewMockIdempotencyStore(ctrl), clock: newFixedClock(ctrl)}
 }
 
 func (f idempotencyFixture) run(t *testing.T, retries int) *application.RunIdempotent {
+	t.Helper()
 	uc, err := application.NewRunIdempotent(f.tx, f.store, f.clock, retries)
 	require.NoError(t, err)
 	return uc

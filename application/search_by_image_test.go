@@ -111,6 +111,7 @@ type searchByImageMocks struct {
 
 // newSearchByImage wires SearchByImage to strict mocks that expect nothing.
 func newSearchByImage(t *testing.T) searchByImageMocks {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	m := searchByImageMocks{
 		detector: mock.NewMockDetector(ctrl), inspector: mock.NewMockImageInspector(ctrl), arts: mock.NewMockHashtagMatcher(ctrl),
@@ -121,6 +122,7 @@ func newSearchByImage(t *testing.T) searchByImageMocks {
 
 // newSearchByImageWithoutDetector wires SearchByImage with no detector configured.
 func newSearchByImageWithoutDetector(t *testing.T) searchByImageMocks {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	m := searchByImageMocks{inspector: mock.NewMockImageInspector(ctrl), arts: mock.NewMockHashtagMatcher(ctrl)}
 	m.uc = application.NewSearchByImage(nil, m.inspector, m.arts, testLabelMap(), testMinConfidence)

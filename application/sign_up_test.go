@@ -23,6 +23,7 @@ type signUpFixture struct {
 }
 
 func newSignUpFixture(t *testing.T) signUpFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := signUpFixture{
 		members: mock.NewMockMemberStore(ctrl),

@@ -22,6 +22,7 @@ type suggestHashtagsMocks struct {
 
 // newSuggestHashtags wires SuggestHashtags to strict mocks that expect nothing.
 func newSuggestHashtags(t *testing.T) suggestHashtagsMocks {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	m := suggestHashtagsMocks{detector: mock.NewMockDetector(ctrl), inspector: mock.NewMockImageInspector(ctrl)}
 	m.uc = application.NewSuggestHashtags(m.detector, m.inspector, testLabelMap(), testMinConfidence)
@@ -30,6 +31,7 @@ func newSuggestHashtags(t *testing.T) suggestHashtagsMocks {
 
 // newSuggestHashtagsWithoutDetector wires SuggestHashtags with no detector configured.
 func newSuggestHashtagsWithoutDetector(t *testing.T) suggestHashtagsMocks {
+	t.Helper()
 	m := suggestHashtagsMocks{inspector: mock.NewMockImageInspector(gomock.NewController(t))}
 	m.uc = application.NewSuggestHashtags(nil, m.inspector, testLabelMap(), testMinConfidence)
 	return m

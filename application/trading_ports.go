@@ -107,7 +107,7 @@ const (
 // Standing is leading or outbid while the auction is open, won or lost after;
 // a bought-out auction is lost for every bidder but its buyer.
 func (b MemberBid) Standing(memberID int64) string {
-	if b.Auction.StoredStatus() == auction.StatusOpen {
+	if !b.Auction.Finished() {
 		if b.Auction.HighestBidderID() == memberID {
 			return StandingLeading
 		}
@@ -159,6 +159,7 @@ type PurchaseStore interface {
 	// Create records a sale with the ledger entries it makes: PURCHASE for the
 	// buyer and SALE for the seller, both of the price; it returns the sale's id.
 	Create(ctx context.Context, p purchase.Purchase) (int64, error)
+	// Get reads a purchase with its art and members; purchase.ErrNotFound when unknown.
 	Get(ctx context.Context, id int64) (PurchaseView, error)
 	// ByBuyer and BySeller list a page newest first.
 	ByBuyer(ctx context.Context, memberID int64, page PageRequest) (StoredPage[PurchaseView], error)
@@ -199,8 +200,9 @@ type AuctionEvent struct {
 	Kind      AuctionEventKind
 	AuctionID int64
 	// Amount and the bidder are the bid's (bid) or the winner's (closed; zero
-	// when failed). The nickname travels with the event so that no instance
-	// reads it per watcher; empty when it could not be read.
+	// when failed). The nickname, read in the trade's own transaction, travels
+	// with the event so that no instance reads it per watcher; a bid that comes
+	// without one is read back from the history.
 	Amount         int64
 	BidderID       int64
 	BidderNickname string

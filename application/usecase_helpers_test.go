@@ -165,6 +165,7 @@ type guardState struct {
 }
 
 func newTradingFixture(t *testing.T) tradingFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	return tradingFixture{
 		guard: mock.NewMockAuctionGuard(ctrl), auctions: mock.NewMockAuctionStore(ctrl), sales: mock.NewMockArtSales(ctrl),
@@ -216,6 +217,7 @@ func (f tradingFixture) expectAuctionGuardRetrying(auctionID int64, attempts int
 // expectGuardReturnsFnError passes through to fn and asserts that fn itself
 // returned want, as the guard needs to see it (ErrWriteConflict to retry).
 func (f tradingFixture) expectGuardReturnsFnError(t *testing.T, auctionID int64, want error) *gomock.Call {
+	t.Helper()
 	return f.guard.EXPECT().WithAuction(outsideTx(), auctionID, gomock.Any()).DoAndReturn(
 		func(ctx context.Context, _ int64, fn func(context.Context) error) error {
 			err := f.runGuarded(ctx, fn)
@@ -227,6 +229,7 @@ func (f tradingFixture) expectGuardReturnsFnError(t *testing.T, auctionID int64,
 // expectPublish expects one event, published outside the guard's transaction
 // after the guarded function finished.
 func (f tradingFixture) expectPublish(t *testing.T, want application.AuctionEvent) *gomock.Call {
+	t.Helper()
 	if want.BidderID != 0 && want.BidderNickname == "" {
 		want.BidderNickname = tradeNickname(want.BidderID)
 	}

@@ -12,7 +12,8 @@ import (
 )
 
 // Why a live feed ends a watcher's stream before the auction closes; either
-// way the client reconnects with Last-Event-ID and catches up from the history.
+// way the client reconnects with the last bid count it saw and catches up from
+// the history.
 var (
 	// ErrLiveFeedUnavailable means this instance has lost (or not yet made) its
 	// subscription to auction events, so it cannot promise live delivery.
@@ -77,8 +78,8 @@ type LiveMetrics interface {
 	WatcherDropped(stream LiveStream)
 }
 
-// WatchAuction starts a watcher of one auction: the bids it missed since
-// Last-Event-ID, then live events, and the close.
+// WatchAuction starts a watcher of one auction: the bids it missed since the
+// last it saw, then live events, and the close.
 type WatchAuction struct {
 	feed     LiveFeed
 	auctions AuctionStore
@@ -131,7 +132,9 @@ func (uc *WatchAuction) catchUp(ctx context.Context, w *AuctionWatch, auctionID,
 		}
 		w.cursor = max(w.cursor, lastEventID+int64(len(bids)))
 	}
-	if a.StoredStatus() == auction.StatusOpen || a.StoredStatus() == auction.StatusScheduled {
+	// A scheduled auction is stored as open; so is one past its end that the
+	// closer has not finished yet, whose close then comes as a live event.
+	if !a.Finished() {
 		return nil
 	}
 	closed := AuctionEvent{Kind: EventClosed, AuctionID: auctionID, BidCount: a.BidCount(), EndAt: endAt,

@@ -23,6 +23,7 @@ type watchFixture struct {
 }
 
 func newWatchFixture(t *testing.T) watchFixture {
+	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := watchFixture{feed: mock.NewMockLiveFeed(ctrl), live: mock.NewMockLiveSubscription(ctrl),
 		auctions: mock.NewMockAuctionStore(ctrl), history: mock.NewMockLiveHistory(ctrl)}
@@ -83,6 +84,23 @@ func TestWatchAuctionAfterTheCloseReplaysThenCloses(t *testing.T) {
 		BidderNickname: "bob", BidCount: 3, EndAt: tradeEnd, Status: auction.StatusClosed}, w.Replay()[0])
 	assert.True(t, w.Closed())
 	assert.Nil(t, w.Events())
+}
+
+func TestWatchAuctionThatFailedClosesWithoutABuyer(t *testing.T) {
+	f := newWatchFixture(t)
+	failed := storedAuction(auctionLedBy(bobID, 2200), func(r *auction.Record) {
+		r.Status, r.BidCount, r.HighestAmount, r.HighestBidderID = auction.StatusFailed, 0, 0, 0
+	})
+	f.feed.EXPECT().Join(gomock.Any(), int64(5)).Return(f.live, nil)
+	f.auctions.EXPECT().Detail(gomock.Any(), int64(5)).Return(application.AuctionDetail{Auction: failed}, nil)
+	f.history.EXPECT().Sale(gomock.Any(), int64(5)).Return(application.MemberRef{}, int64(0), false, nil)
+
+	w, err := f.uc.Execute(context.Background(), 5, application.NoLastEventID)
+
+	require.NoError(t, err)
+	assert.Equal(t, []application.AuctionEvent{{Kind: application.EventClosed, AuctionID: 5, EndAt: tradeEnd,
+		Status: auction.StatusFailed}}, w.Replay())
+	assert.True(t, w.Closed())
 }
 
 func TestWatchAuctionWithTheFeedDownStillReplays(t *testing.T) {

@@ -15,7 +15,7 @@ type refreshTTL time.Duration
 
 var accountModule = fx.Module("account",
 	fx.Provide(
-		func(cfg Config) refreshTTL { return refreshTTL(cfg.RefreshTokenTTL) },
+		func(auth AuthSettings) refreshTTL { return refreshTTL(auth.RefreshTokenTTL) },
 		application.NewRequestVerificationCode,
 		application.NewSignUp,
 		func(m application.MemberStore, h application.PasswordHasher, s application.SessionStore, a application.AccessTokens,

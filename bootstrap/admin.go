@@ -35,20 +35,27 @@ func defaultAdminAddr(httpAddr string) string {
 	return "127.0.0.1:" + strconv.Itoa(port+adminPortOffset)
 }
 
-// newAdminServer serves pprof and every metric (the service's own, the Go
-// runtime's, the process's and the database pool's) on ADMIN_ADDR; it is nil
-// when ADMIN_ADDR is empty.
-func newAdminServer(lc fx.Lifecycle, cfg Config, service *prometheus.Registry, db *bun.DB,
-	logger *zap.Logger) (*httpapi.AdminServer, error) {
-	if cfg.AdminAddr == "" {
-		return nil, nil
+// adminModule serves pprof and every metric (the service's own, the Go
+// runtime's, the process's and the database pool's) on ADMIN_ADDR; set empty,
+// ADMIN_ADDR leaves the admin listener out.
+func adminModule(settings AdminSettings) fx.Option {
+	if settings.Addr == "" {
+		return fx.Options()
 	}
+	return fx.Module("admin",
+		fx.Provide(newAdminServer),
+		fx.Invoke(func(*httpapi.AdminServer) {}),
+	)
+}
+
+func newAdminServer(lc fx.Lifecycle, settings AdminSettings, service *prometheus.Registry, db *bun.DB,
+	logger *zap.Logger) (*httpapi.AdminServer, error) {
 	runtime := prometheus.NewRegistry()
 	err := runtimeCollectors(runtime, db)
 	if err != nil {
 		return nil, err
 	}
-	server := httpapi.NewAdminServer(cfg.AdminAddr, prometheus.Gatherers{service, runtime}, logger)
+	server := httpapi.NewAdminServer(settings.Addr, prometheus.Gatherers{service, runtime}, logger)
 	lc.Append(fx.Hook{OnStart: server.Start, OnStop: server.Stop})
 	return server, nil
 }

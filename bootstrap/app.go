@@ -16,30 +16,39 @@ import (
 	"github.com/artauction/artauction/application"
 )
 
-// Module is the whole service.
-var Module = fx.Options(
-	loggingOptions,
-	fx.Provide(
-		newMetricsRegistry,
-		fx.Annotate(func() clock.System { return clock.System{} }, fx.As(new(application.Clock))),
-	),
-	postgresModule,
-	redisModule,
-	securityModule,
-	mailModule,
-	accountModule,
-	catalogModule,
-	tradeModule,
-	notificationModule,
-	idempotencyModule,
-	liveModule,
-	detectionModule,
-	httpModule,
-)
+// service is the whole service for cfg, whose settings leave the optional
+// parts (the detector, the admin listener) in or out.
+func service(cfg Config) fx.Option {
+	return fx.Options(
+		loggingOptions,
+		fx.Provide(
+			newMetricsRegistry,
+			fx.Annotate(func() clock.System { return clock.System{} }, fx.As(new(application.Clock))),
+		),
+		postgresModule,
+		redisModule,
+		securityModule,
+		mailModule,
+		accountModule,
+		catalogModule,
+		tradeModule,
+		notificationModule,
+		idempotencyModule,
+		liveModule,
+		detectionModule(cfg.Detection),
+		httpModule,
+		adminModule(cfg.Admin),
+	)
+}
 
 // NewApp builds the service for cfg; extra options let tests replace parts.
 func NewApp(cfg Config, extra ...fx.Option) *fx.App {
-	return fx.New(fx.Supply(cfg), Module, fx.Options(extra...), fx.StopTimeout(20*time.Second))
+	return fx.New(configOptions(cfg), service(cfg), fx.Options(extra...), fx.StopTimeout(20*time.Second))
+}
+
+// configOptions give fx each section of cfg on its own.
+func configOptions(cfg Config) fx.Option {
+	return fx.Provide(cfg.settings)
 }
 
 // Main runs the command line: no argument serves, "migrate" only migrates.
@@ -63,7 +72,7 @@ func Main(args []string) int {
 
 // migrateOnly starts just the database part, whose start applies the migrations.
 func migrateOnly(cfg Config) int {
-	app := fx.New(fx.Supply(cfg), loggingOptions, postgresModule, fx.Invoke(func(dbReady) {}))
+	app := fx.New(configOptions(cfg), loggingOptions, postgresModule, fx.Invoke(func(dbReady) {}))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := app.Start(ctx); err != nil {

@@ -3,6 +3,7 @@ package bootstrap
 import (
 	"bufio"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -10,18 +11,21 @@ import (
 	"github.com/caarlos0/env/v11"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/artauction/artauction/adapters/lock"
+	"github.com/artauction/artauction/adapters/mail"
 )
 
 func TestDefaultsNeedNothingInDevelopment(t *testing.T) {
 	cfg, err := ParseConfig(map[string]string{})
 	require.NoError(t, err)
-	assert.Equal(t, ":8080", cfg.HTTPAddr)
-	assert.Equal(t, "row", cfg.AuctionLockStrategy)
-	assert.Equal(t, 3*time.Second, cfg.AuctionLockWait)
-	assert.Equal(t, 336*time.Hour, cfg.RefreshTokenTTL)
-	assert.True(t, cfg.RateLimitEnabled)
-	assert.Equal(t, "console", cfg.MailTransport)
-	assert.GreaterOrEqual(t, len(cfg.JWTSecret), 32, "development gets a usable secret")
+	assert.Equal(t, ":8080", cfg.HTTP.Addr)
+	assert.Equal(t, "row", cfg.Lock.Strategy)
+	assert.Equal(t, 3*time.Second, cfg.Lock.Wait)
+	assert.Equal(t, 336*time.Hour, cfg.Auth.RefreshTokenTTL)
+	assert.True(t, cfg.RateLimit.Enabled)
+	assert.Equal(t, "console", cfg.Mail.Transport)
+	assert.GreaterOrEqual(t, len(cfg.Auth.JWTSecret), 32, "development gets a usable secret")
 }
 
 func TestEveryBadVariableIsNamed(t *testing.T) {
@@ -46,6 +50,10 @@ func TestUnparsableValueNamesItsVariable(t *testing.T) {
 	_, err = ParseConfig(map[string]string{"ACCESS_TOKEN_TTL": "soon"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ACCESS_TOKEN_TTL")
+	_, err = ParseConfig(map[string]string{"SMTP_PORT": "many", "LIVE_HEARTBEAT": "often"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "SMTP_PORT")
+	assert.Contains(t, err.Error(), "LIVE_HEARTBEAT")
 }
 
 func TestJWTSecretRules(t *testing.T) {
@@ -79,7 +87,7 @@ func TestJWTSecretRules(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.GreaterOrEqual(t, len(cfg.JWTSecret), 32)
+			assert.GreaterOrEqual(t, len(cfg.Auth.JWTSecret), 32)
 		})
 	}
 }
@@ -87,25 +95,25 @@ func TestJWTSecretRules(t *testing.T) {
 func TestHTTPSettings(t *testing.T) {
 	cfg, err := ParseConfig(map[string]string{})
 	require.NoError(t, err)
-	assert.Equal(t, 5*time.Second, cfg.HTTPReadHeaderTimeout)
-	assert.Equal(t, 90*time.Second, cfg.HTTPReadTimeout)
-	assert.Equal(t, 2*time.Minute, cfg.HTTPWriteTimeout)
-	assert.Equal(t, "127.0.0.1:9091", cfg.AdminAddr, "the admin listener is on loopback by default")
-	assert.Empty(t, cfg.CORSAllowedOrigins, "no cross-origin access by default")
-	assert.False(t, cfg.HSTS())
+	assert.Equal(t, 5*time.Second, cfg.HTTP.ReadHeaderTimeout)
+	assert.Equal(t, 90*time.Second, cfg.HTTP.ReadTimeout)
+	assert.Equal(t, 2*time.Minute, cfg.HTTP.WriteTimeout)
+	assert.Equal(t, "127.0.0.1:9091", cfg.Admin.Addr, "the admin listener is on loopback by default")
+	assert.Empty(t, cfg.HTTP.CORSAllowedOrigins, "no cross-origin access by default")
+	assert.False(t, cfg.App.HSTS())
 
 	cfg, err = ParseConfig(map[string]string{"ADMIN_ADDR": "", "CORS_ALLOWED_ORIGINS": ""})
 	require.NoError(t, err)
-	assert.Empty(t, cfg.AdminAddr, "set empty, the admin listener is off")
-	assert.Empty(t, cfg.CORSAllowedOrigins)
+	assert.Empty(t, cfg.Admin.Addr, "set empty, the admin listener is off")
+	assert.Empty(t, cfg.HTTP.CORSAllowedOrigins)
 
 	cfg, err = ParseConfig(map[string]string{
 		"CORS_ALLOWED_ORIGINS": "https://app.example.com, http://localhost:5173",
 		"APP_ENV":              "prod", "JWT_SECRET": "q7Vh2mZr9XbN4tLw8sKc1eYp6uJd3aGf5oRi0nTx",
 	})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"https://app.example.com", "http://localhost:5173"}, cfg.CORSAllowedOrigins)
-	assert.True(t, cfg.HSTS(), "HSTS in production")
+	assert.Equal(t, []string{"https://app.example.com", "http://localhost:5173"}, cfg.HTTP.CORSAllowedOrigins)
+	assert.True(t, cfg.App.HSTS(), "HSTS in production")
 
 	for _, tc := range []struct {
 		vars map[string]string
@@ -160,12 +168,12 @@ func configVariables() []string {
 func TestCatalogCacheSettings(t *testing.T) {
 	cfg, err := ParseConfig(map[string]string{})
 	require.NoError(t, err)
-	assert.Equal(t, time.Second, cfg.CatalogCacheTTL, "anonymous reads may be a second stale by default")
-	assert.Equal(t, 16, cfg.CatalogCacheMB)
+	assert.Equal(t, time.Second, cfg.CatalogCache.TTL, "anonymous reads may be a second stale by default")
+	assert.Equal(t, 16, cfg.CatalogCache.MB)
 
 	cfg, err = ParseConfig(map[string]string{"CATALOG_CACHE_TTL": "0s"})
 	require.NoError(t, err, "0 turns the cache off")
-	assert.Zero(t, cfg.CatalogCacheTTL)
+	assert.Zero(t, cfg.CatalogCache.TTL)
 
 	for _, bad := range []map[string]string{
 		{"CATALOG_CACHE_TTL": "1001ms"}, {"CATALOG_CACHE_TTL": "-1s"},
@@ -177,4 +185,40 @@ func TestCatalogCacheSettings(t *testing.T) {
 			assert.Contains(t, err.Error(), name)
 		}
 	}
+}
+
+// Each section reaches fx: a constructor asking for one finds it.
+func TestSettingsHandEverySectionToFx(t *testing.T) {
+	cfg, err := ParseConfig(map[string]string{})
+	require.NoError(t, err)
+	sections := reflect.ValueOf(cfg)
+	handed := reflect.ValueOf(cfg.settings())
+	for i := range sections.NumField() {
+		name := sections.Type().Field(i).Name
+		field := handed.FieldByName(name)
+		require.True(t, field.IsValid(), "settings lacks the %s section", name)
+		assert.Equal(t, sections.Field(i).Interface(), field.Interface(), name)
+		section := sections.Type().Field(i).Type
+		for j := range section.NumField() {
+			assert.NotEmpty(t, section.Field(j).Tag.Get("env"), "%s.%s is read from no variable", name, section.Field(j).Name)
+		}
+	}
+}
+
+func TestSettingsTheAdaptersKnowAreAskedOfThem(t *testing.T) {
+	_, err := ParseConfig(map[string]string{"AUCTION_LOCK_STRATEGY": "hope"})
+	require.ErrorContains(t, err, "AUCTION_LOCK_STRATEGY")
+	for _, strategy := range lock.Strategies() {
+		assert.Contains(t, err.Error(), strategy, "the error names the strategies there are")
+		_, err := ParseConfig(map[string]string{"AUCTION_LOCK_STRATEGY": strategy})
+		assert.NoError(t, err, strategy)
+	}
+
+	_, err = ParseConfig(map[string]string{"MAIL_TRANSPORT": "smtp", "SMTP_HOST": "mail.example.com", "SMTP_TLS": "maybe"})
+	require.ErrorContains(t, err, "SMTP_TLS")
+	for _, policy := range mail.TLSPolicies() {
+		assert.Contains(t, err.Error(), policy)
+	}
+	_, err = ParseConfig(map[string]string{"MAIL_TRANSPORT": "console", "SMTP_TLS": "maybe"})
+	assert.NoError(t, err, "SMTP settings are not read without MAIL_TRANSPORT=smtp")
 }

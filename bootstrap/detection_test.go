@@ -12,16 +12,16 @@ import (
 )
 
 func TestLabelMapIsTheDefaultUnlessAFileIsNamed(t *testing.T) {
-	labels, err := newLabelMap(Config{})
+	labels, err := newLabelMap(DetectionSettings{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"person", "portrait", "figure"}, labels["person"])
 
 	path := filepath.Join(t.TempDir(), "labels.txt")
 	require.NoError(t, os.WriteFile(path, []byte("# mine\ncat=feline\n"), 0o600))
-	labels, err = newLabelMap(Config{DetectionLabelMap: path})
+	labels, err = newLabelMap(DetectionSettings{LabelMap: path})
 	require.NoError(t, err)
 	assert.Equal(t, application.LabelMap{"cat": {"feline"}}, labels, "the file replaces the default map whole")
 
-	_, err = newLabelMap(Config{DetectionLabelMap: filepath.Join(t.TempDir(), "absent.txt")})
+	_, err = newLabelMap(DetectionSettings{LabelMap: filepath.Join(t.TempDir(), "absent.txt")})
 	assert.ErrorContains(t, err, "DETECTION_LABEL_MAP")
 }

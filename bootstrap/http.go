@@ -49,30 +49,31 @@ func parseTrustedProxies(list []string) ([]*net.IPNet, error) {
 	return nets, nil
 }
 
-func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases, catalog httpapi.CatalogUseCases,
-	trade httpapi.TradeUseCases, imageSearch httpapi.ImageSearchUseCases, live httpapi.LiveUseCases,
+func newHTTPServer(lc fx.Lifecycle, settings HTTPSettings, app AppSettings, auth AuthSettings,
+	live LiveSettings, cache CatalogCacheSettings, account httpapi.AccountUseCases, catalog httpapi.CatalogUseCases,
+	trade httpapi.TradeUseCases, imageSearch httpapi.ImageSearchUseCases, liveUseCases httpapi.LiveUseCases,
 	notifications httpapi.NotificationUseCases, checks []httpapi.ReadinessCheck,
 	registry *prometheus.Registry, logger *zap.Logger) (*httpapi.Server, error) {
-	proxies, err := parseTrustedProxies(cfg.TrustedProxies)
+	proxies, err := parseTrustedProxies(settings.TrustedProxies)
 	if err != nil {
 		return nil, err
 	}
 	server, err := httpapi.NewServer(httpapi.ServerSettings{
-		Addr: cfg.HTTPAddr,
+		Addr: settings.Addr,
 		Timeouts: httpapi.Timeouts{
-			ReadHeader: cfg.HTTPReadHeaderTimeout, Read: cfg.HTTPReadTimeout,
-			Write: cfg.HTTPWriteTimeout, Idle: cfg.HTTPIdleTimeout,
+			ReadHeader: settings.ReadHeaderTimeout, Read: settings.ReadTimeout,
+			Write: settings.WriteTimeout, Idle: settings.IdleTimeout,
 		},
-		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
-		HSTS:               cfg.HSTS(),
-		Cookie:             httpapi.CookieSettings{Secure: !cfg.IsDev(), RefreshTTL: cfg.RefreshTokenTTL},
+		CORSAllowedOrigins: settings.CORSAllowedOrigins,
+		HSTS:               app.HSTS(),
+		Cookie:             httpapi.CookieSettings{Secure: !app.IsDev(), RefreshTTL: auth.RefreshTokenTTL},
 		Live: httpapi.LiveSettings{
-			MaxWatchers: cfg.LiveMaxWatchers, MaxWatchersPerIP: cfg.LiveMaxWatchersPerIP, Heartbeat: cfg.LiveHeartbeat,
-			WriteTimeout: cfg.LiveWriteTimeout, RetryHint: cfg.LiveRetryHint,
+			MaxWatchers: live.MaxWatchers, MaxWatchersPerIP: live.MaxWatchersPerIP, Heartbeat: live.Heartbeat,
+			WriteTimeout: live.WriteTimeout, RetryHint: live.RetryHint,
 		},
-		CatalogCache:   httpapi.CatalogCacheSettings{TTL: cfg.CatalogCacheTTL, MaxBytes: cfg.CatalogCacheMB << 20},
+		CatalogCache:   httpapi.CatalogCacheSettings{TTL: cache.TTL, MaxBytes: cache.MB << 20},
 		TrustedProxies: proxies,
-	}, account, catalog, trade, imageSearch, live, notifications, checks, registry, logger)
+	}, account, catalog, trade, imageSearch, liveUseCases, notifications, checks, registry, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +82,6 @@ func newHTTPServer(lc fx.Lifecycle, cfg Config, account httpapi.AccountUseCases,
 }
 
 var httpModule = fx.Module("http",
-	fx.Provide(readinessChecks, newHTTPServer, newAdminServer),
-	fx.Invoke(func(*httpapi.Server, *httpapi.AdminServer) {}),
+	fx.Provide(readinessChecks, newHTTPServer),
+	fx.Invoke(func(*httpapi.Server) {}),
 )

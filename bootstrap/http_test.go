@@ -10,13 +10,13 @@ import (
 func TestTrustedProxies(t *testing.T) {
 	cfg, err := ParseConfig(map[string]string{})
 	require.NoError(t, err)
-	nets, err := parseTrustedProxies(cfg.TrustedProxies)
+	nets, err := parseTrustedProxies(cfg.HTTP.TrustedProxies)
 	require.NoError(t, err)
 	assert.Empty(t, nets, "no proxy is trusted by default")
 
 	cfg, err = ParseConfig(map[string]string{"TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8,,::1"})
 	require.NoError(t, err)
-	nets, err = parseTrustedProxies(cfg.TrustedProxies)
+	nets, err = parseTrustedProxies(cfg.HTTP.TrustedProxies)
 	require.NoError(t, err)
 	require.Len(t, nets, 3)
 	assert.Equal(t, "127.0.0.1/32", nets[0].String())

@@ -92,21 +92,21 @@ type imageStoreOut struct {
 
 // newImageStore is the store IMAGE_STORE names. An object store's bucket is
 // made at start when missing; a store unreachable then stops the start.
-func newImageStore(lc fx.Lifecycle, cfg Config) (imageStoreOut, error) {
-	if cfg.ImageStore != "s3" {
-		store, err := storage.NewLocalImageStore(cfg.ImageDir)
+func newImageStore(lc fx.Lifecycle, images ImageSettings, s3 S3Config) (imageStoreOut, error) {
+	if images.Store != "s3" {
+		store, err := storage.NewLocalImageStore(images.Dir)
 		if err != nil {
 			return imageStoreOut{}, fmt.Errorf("IMAGE_DIR: %w", err)
 		}
 		return imageStoreOut{Store: store}, nil
 	}
-	store, err := storage.NewS3ImageStore(context.Background(), cfg.S3.settings())
+	store, err := storage.NewS3ImageStore(context.Background(), s3.settings())
 	if err != nil {
 		return imageStoreOut{}, fmt.Errorf("IMAGE_STORE=s3: %w", err)
 	}
 	lc.Append(fx.Hook{OnStart: func(ctx context.Context) error {
 		if err := store.EnsureBucket(ctx); err != nil {
-			return fmt.Errorf("object store at %s: %w", cfg.S3.endpointName(), err)
+			return fmt.Errorf("object store at %s: %w", s3.endpointName(), err)
 		}
 		return nil
 	}})

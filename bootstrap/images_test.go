@@ -10,7 +10,7 @@ import (
 func TestImageStoreSettings(t *testing.T) {
 	cfg, err := ParseConfig(map[string]string{})
 	require.NoError(t, err)
-	assert.Equal(t, "local", cfg.ImageStore)
+	assert.Equal(t, "local", cfg.Images.Store)
 	assert.Equal(t, S3Config{Region: "us-east-1", Bucket: "artauction-images", ForcePathStyle: true}, cfg.S3)
 
 	cfg, err = ParseConfig(map[string]string{
@@ -67,9 +67,9 @@ func TestAdminAddrFollowsTheHTTPPort(t *testing.T) {
 	} {
 		cfg, err := ParseConfig(map[string]string{"HTTP_ADDR": httpAddr})
 		require.NoError(t, err)
-		assert.Equal(t, admin, cfg.AdminAddr, "HTTP_ADDR=%s", httpAddr)
+		assert.Equal(t, admin, cfg.Admin.Addr, "HTTP_ADDR=%s", httpAddr)
 	}
 	cfg, err := ParseConfig(map[string]string{"HTTP_ADDR": ":8081", "ADMIN_ADDR": "127.0.0.1:7000"})
 	require.NoError(t, err)
-	assert.Equal(t, "127.0.0.1:7000", cfg.AdminAddr, "a set ADMIN_ADDR wins")
+	assert.Equal(t, "127.0.0.1:7000", cfg.Admin.Addr, "a set ADMIN_ADDR wins")
 }

@@ -27,9 +27,9 @@ func newLiveMetrics(reg *prometheus.Registry) (*metrics.Live, error) {
 }
 
 func newLiveFeed(lc fx.Lifecycle, client *goredis.Client, history application.LiveHistory,
-	m application.LiveMetrics, cfg Config, logger *zap.Logger) (*redis.LiveFeed, error) {
-	feed, err := redis.NewLiveFeed(client, cfg.RedisKeyPrefix, history, m, redis.LiveFeedSettings{
-		ClientBuffer: cfg.LiveClientBuffer, PingEvery: liveFeedPing, MaxBackoff: liveFeedMaxBackoff,
+	m application.LiveMetrics, redisSettings RedisSettings, live LiveSettings, logger *zap.Logger) (*redis.LiveFeed, error) {
+	feed, err := redis.NewLiveFeed(client, redisSettings.KeyPrefix, history, m, redis.LiveFeedSettings{
+		ClientBuffer: live.ClientBuffer, PingEvery: liveFeedPing, MaxBackoff: liveFeedMaxBackoff,
 	}, logger)
 	if err != nil {
 		return nil, err
@@ -39,9 +39,9 @@ func newLiveFeed(lc fx.Lifecycle, client *goredis.Client, history application.Li
 }
 
 func newNotificationFeed(lc fx.Lifecycle, client *goredis.Client, history application.NotificationHistory,
-	m application.LiveMetrics, cfg Config, logger *zap.Logger) (*redis.NotificationFeed, error) {
-	feed, err := redis.NewNotificationFeed(client, cfg.RedisKeyPrefix, history, m, redis.LiveFeedSettings{
-		ClientBuffer: cfg.LiveClientBuffer, PingEvery: liveFeedPing, MaxBackoff: liveFeedMaxBackoff,
+	m application.LiveMetrics, redisSettings RedisSettings, live LiveSettings, logger *zap.Logger) (*redis.NotificationFeed, error) {
+	feed, err := redis.NewNotificationFeed(client, redisSettings.KeyPrefix, history, m, redis.LiveFeedSettings{
+		ClientBuffer: live.ClientBuffer, PingEvery: liveFeedPing, MaxBackoff: liveFeedMaxBackoff,
 	}, logger)
 	if err != nil {
 		return nil, err
@@ -62,8 +62,8 @@ var liveModule = fx.Module("live",
 		fx.Annotate(postgres.NewAuctionStore, fx.As(new(application.LiveHistory))),
 		fx.Annotate(newLiveFeed, fx.As(new(application.LiveFeed))),
 		fx.Annotate(newNotificationFeed, fx.As(new(application.NotificationFeed))),
-		fx.Annotate(func(c *goredis.Client, cfg Config) *redis.StreamTickets {
-			return redis.NewStreamTickets(c, cfg.RedisKeyPrefix)
+		fx.Annotate(func(c *goredis.Client, settings RedisSettings) *redis.StreamTickets {
+			return redis.NewStreamTickets(c, settings.KeyPrefix)
 		}, fx.As(new(application.StreamTickets))),
 		application.NewWatchAuction,
 		application.NewWatchNotifications,

@@ -10,8 +10,8 @@ import (
 )
 
 // newLogger builds the JSON logger at LOG_LEVEL.
-func newLogger(cfg Config) (*zap.Logger, error) {
-	level, err := zapcore.ParseLevel(cfg.LogLevel)
+func newLogger(app AppSettings) (*zap.Logger, error) {
+	level, err := zapcore.ParseLevel(app.LogLevel)
 	if err != nil {
 		return nil, fmt.Errorf("LOG_LEVEL: %w", err)
 	}

@@ -16,11 +16,11 @@ import (
 // outboxPollInterval is how often the worker looks for mail to send.
 const outboxPollInterval = time.Second
 
-func newMailer(cfg Config, logger *zap.Logger) (application.Mailer, error) {
-	if cfg.MailTransport == "smtp" {
+func newMailer(settings MailSettings, smtp SMTPSettings, logger *zap.Logger) (application.Mailer, error) {
+	if settings.Transport == mailTransportSMTP {
 		return mail.NewSMTPMailer(mail.SMTPConfig{
-			Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
-			From: cfg.SMTPFrom, TLS: cfg.SMTPTLS,
+			Host: smtp.Host, Port: smtp.Port, Username: smtp.Username, Password: smtp.Password,
+			From: smtp.From, TLS: smtp.TLS,
 		})
 	}
 	return mail.NewConsoleMailer(logger), nil

@@ -15,9 +15,9 @@ import (
 	"github.com/artauction/artauction/application"
 )
 
-func newNotificationPublisher(c *goredis.Client, cfg Config, m application.LiveMetrics,
+func newNotificationPublisher(c *goredis.Client, settings RedisSettings, m application.LiveMetrics,
 	l *zap.Logger) postgres.NotificationsAfterCommit {
-	return postgres.NewNotificationsAfterCommit(redis.NewNotificationPublisher(c, cfg.RedisKeyPrefix, m, l))
+	return postgres.NewNotificationsAfterCommit(redis.NewNotificationPublisher(c, settings.KeyPrefix, m, l))
 }
 
 // The new-work fan-out workers of one instance: an idle one looks for new

@@ -17,8 +17,8 @@ type dbReady struct{ *bun.DB }
 
 // newDatabase opens the pool; its start hook checks the connection and migrates,
 // its stop hook closes the pool after everything that uses it has stopped.
-func newDatabase(lc fx.Lifecycle, cfg Config, logger *zap.Logger) (dbReady, error) {
-	db, err := postgres.Open(context.Background(), cfg.DatabaseURL, postgres.WithMaxOpenConns(cfg.DatabaseMaxConns))
+func newDatabase(lc fx.Lifecycle, settings PostgresSettings, logger *zap.Logger) (dbReady, error) {
+	db, err := postgres.Open(context.Background(), settings.URL, postgres.WithMaxOpenConns(settings.MaxConns))
 	if err != nil {
 		return dbReady{}, fmt.Errorf("DATABASE_URL: %w", err)
 	}

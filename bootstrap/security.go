@@ -9,10 +9,11 @@ import (
 
 var securityModule = fx.Module("security",
 	fx.Provide(
-		fx.Annotate(func(cfg Config) (*security.BcryptHasher, error) { return security.NewBcryptHasher(cfg.BcryptCost) },
-			fx.As(new(application.PasswordHasher))),
-		fx.Annotate(func(cfg Config) (*security.JWTAccessTokens, error) {
-			return security.NewJWTAccessTokens([]byte(cfg.JWTSecret), cfg.AccessTokenTTL)
+		fx.Annotate(func(auth AuthSettings) (*security.BcryptHasher, error) {
+			return security.NewBcryptHasher(auth.BcryptCost)
+		}, fx.As(new(application.PasswordHasher))),
+		fx.Annotate(func(auth AuthSettings) (*security.JWTAccessTokens, error) {
+			return security.NewJWTAccessTokens([]byte(auth.JWTSecret), auth.AccessTokenTTL)
 		}, fx.As(new(application.AccessTokens))),
 		fx.Annotate(security.NewRandomSecrets, fx.As(new(application.Secrets))),
 	),

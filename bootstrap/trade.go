@@ -16,28 +16,28 @@ import (
 	"github.com/artauction/artauction/application"
 )
 
-func newAuctionGuard(cfg Config, db *bun.DB, client *goredis.Client, reg *prometheus.Registry) (application.AuctionGuard, error) {
-	m, err := lock.NewMetrics(reg, cfg.AuctionLockStrategy)
+func newAuctionGuard(settings LockSettings, redisSettings RedisSettings, db *bun.DB, client *goredis.Client, reg *prometheus.Registry) (application.AuctionGuard, error) {
+	m, err := lock.NewMetrics(reg, settings.Strategy)
 	if err != nil {
 		return nil, err
 	}
-	return lock.New(cfg.AuctionLockStrategy, lock.Deps{
-		DB: db, Redis: client, KeyPrefix: cfg.RedisKeyPrefix, Wait: cfg.AuctionLockWait, TTL: cfg.AuctionLockTTL, Metrics: m,
+	return lock.New(settings.Strategy, lock.Deps{
+		DB: db, Redis: client, KeyPrefix: redisSettings.KeyPrefix, Wait: settings.Wait, TTL: settings.TTL, Metrics: m,
 	})
 }
 
-func newTradeMetrics(cfg Config, reg *prometheus.Registry) (*metrics.Trade, error) {
-	return metrics.NewTrade(reg, cfg.AuctionLockStrategy)
+func newTradeMetrics(settings LockSettings, reg *prometheus.Registry) (*metrics.Trade, error) {
+	return metrics.NewTrade(reg, settings.Strategy)
 }
 
 func newPlaceBid(guard application.AuctionGuard, auctions application.AuctionStore, wallet application.Wallet,
 	notifier application.Notifier, events application.EventPublisher, notifications application.NotificationPublisher,
-	m application.TradeMetrics, clock application.Clock, cfg Config) *application.PlaceBid {
-	return application.NewPlaceBid(guard, auctions, wallet, notifier, events, notifications, m, clock, cfg.AuctionExtendWindow)
+	m application.TradeMetrics, clock application.Clock, settings AuctionSettings) *application.PlaceBid {
+	return application.NewPlaceBid(guard, auctions, wallet, notifier, events, notifications, m, clock, settings.ExtendWindow)
 }
 
-func startCloser(lc fx.Lifecycle, closer *application.CloseEndedAuctions, cfg Config, logger *zap.Logger) error {
-	worker, err := background.NewPeriodic("auction closer", closer, cfg.AuctionCloseInterval, logger)
+func startCloser(lc fx.Lifecycle, closer *application.CloseEndedAuctions, settings AuctionSettings, logger *zap.Logger) error {
+	worker, err := background.NewPeriodic("auction closer", closer, settings.CloseInterval, logger)
 	if err != nil {
 		return err
 	}
@@ -59,8 +59,8 @@ var tradeModule = fx.Module("trade",
 	fx.Provide(
 		newAuctionGuard,
 		fx.Annotate(newTradeMetrics, fx.As(new(application.TradeMetrics))),
-		fx.Annotate(func(c *goredis.Client, cfg Config, m application.LiveMetrics, l *zap.Logger) postgres.EventsAfterCommit {
-			return postgres.NewEventsAfterCommit(redis.NewEventPublisher(c, cfg.RedisKeyPrefix, m, l))
+		fx.Annotate(func(c *goredis.Client, settings RedisSettings, m application.LiveMetrics, l *zap.Logger) postgres.EventsAfterCommit {
+			return postgres.NewEventsAfterCommit(redis.NewEventPublisher(c, settings.KeyPrefix, m, l))
 		}, fx.As(new(application.EventPublisher))),
 		fx.Annotate(postgres.NewAuctionStore, fx.As(new(application.AuctionStore))),
 		fx.Annotate(postgres.NewWallet, fx.As(new(application.Wallet))),

@@ -7,7 +7,7 @@
 #      ${TMPDIR:-/tmp}/artauction-services/versitygw-PORT, whose root user signs
 #      in with S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY;
 #   3. versitygw is built once from the Go module proxy, pinned, into
-#      ${XDG_CACHE_HOME:-~/.cache}/artauction (about a minute, with Go only),
+#      ${XDG_CACHE_HOME:-~/.cache}/artauction (a few minutes, with Go only),
 #      and reused by every later run.
 #
 # Safe to run again and again; when the store answers it only checks.
@@ -45,7 +45,7 @@ s3_answers() {
 build_versitygw() {
 	[[ -x "$VERSITYGW" ]] && return 0
 	have go || die "versitygw is not built and go is not installed to build it (https://go.dev/dl/)"
-	log "objectstore: building versitygw $VERSITYGW_VERSION into $VERSITYGW_DIR (once; about a minute)"
+	log "objectstore: building versitygw $VERSITYGW_VERSION into $VERSITYGW_DIR (once; a few minutes of compiling)"
 	mkdir -p "$VERSITYGW_DIR"
 	local staging
 	staging="$(mktemp -d "$VERSITYGW_DIR/.build-XXXXXX")"
@@ -60,6 +60,10 @@ build_versitygw() {
 start_versitygw() {
 	local root="$SERVICES_DIR/versitygw-$S3_PORT" bind="$S3_HOST"
 	[[ "$bind" == localhost ]] && bind=127.0.0.1
+	# Built outside the lock, which other runs wait for only a few minutes:
+	# concurrent builds each write their own staging directory and the last
+	# rename wins, with the same binary.
+	build_versitygw
 	take_lock
 	if s3_answers; then
 		log "objectstore: answers at $S3_ENDPOINT (started by a concurrent run)"
@@ -67,7 +71,6 @@ start_versitygw() {
 	fi
 	port_free "$S3_HOST" "$S3_PORT" ||
 		die "something listens on $S3_HOST:$S3_PORT but does not answer as S3"
-	build_versitygw
 	mkdir -p "$root/data"
 	# setsid: the store outlives the make run that started it, as Postgres does.
 	ROOT_ACCESS_KEY_ID="$S3_ACCESS_KEY_ID" ROOT_SECRET_ACCESS_KEY="$S3_SECRET_ACCESS_KEY" \

@@ -48,6 +48,7 @@ type artPage struct {
 }
 
 func pngImage(t *testing.T, w, h int) []byte {
+	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for x := range w {
 		img.Set(x, 0, color.RGBA{R: uint8(x), G: 100, B: 200, A: 255})
@@ -58,6 +59,7 @@ func pngImage(t *testing.T, w, h int) []byte {
 }
 
 func jpegImage(t *testing.T, w, h int) []byte {
+	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := range h {
 		img.Set(0, y, color.RGBA{R: 200, G: uint8(y), B: 10, A: 255})
@@ -69,6 +71,7 @@ func jpegImage(t *testing.T, w, h int) []byte {
 
 // artForm builds a multipart upload; fields repeat for every value given.
 func artForm(t *testing.T, fields map[string][]string, filename string, image []byte) ([]byte, string) {
+	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	for name, values := range fields {

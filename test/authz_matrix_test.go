@@ -97,6 +97,7 @@ type authzCell struct {
 }
 
 func (w *authzWorld) cell(t *testing.T, who authzCaller) *authzCell {
+	t.Helper()
 	view := *w.app
 	view.t = t
 	// Cells run in parallel and read mail only to their own fresh addresses.
@@ -482,6 +483,7 @@ func checkRowsAgainstDocument(t *testing.T, rows []authzRow) {
 }
 
 func newAuthzWorld(t *testing.T) *authzWorld {
+	t.Helper()
 	a := startApp(t, withBundledDetector(t))
 	issuer, err := security.NewJWTAccessTokens([]byte(a.vars["JWT_SECRET"]), 15*time.Minute)
 	require.NoError(t, err)
@@ -533,6 +535,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 // accessClaims reads a token's payload without checking it, to forge variants of it.
 func accessClaims(t *testing.T, token string) map[string]any {
+	t.Helper()
 	parts := strings.Split(token, ".")
 	require.Len(t, parts, 3)
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
@@ -543,6 +546,7 @@ func accessClaims(t *testing.T, token string) map[string]any {
 }
 
 func encodeSegment(t *testing.T, v any) string {
+	t.Helper()
 	raw, err := json.Marshal(v)
 	require.NoError(t, err)
 	return base64.RawURLEncoding.EncodeToString(raw)
@@ -593,6 +597,7 @@ func checkTokenVariants(t *testing.T, w *authzWorld) {
 		{"Bearer with no token", "Bearer", expectUnauthenticated},
 	}
 	send := func(t *testing.T, path, authorization string) response {
+		t.Helper()
 		return w.cell(t, anonymousCaller).send(http.MethodGet, path, nil, "Authorization", authorization)
 	}
 	for _, target := range targets {

@@ -400,7 +400,7 @@ func (c *cluster) watchOnEveryInstance(t *testing.T, auctionID int64) []*eventSt
 	return streams
 }
 
-// eventsPublished sums, over the instances, the live auction events of kind each one announced.
+// eventsPublished sums, over the instances, the auction stream's live events of kind each one announced.
 func (c *cluster) eventsPublished(t *testing.T, kind string) int {
 	t.Helper()
 	prefix := `live_events_published_total{kind="` + kind + `",stream="auction"} `

@@ -104,6 +104,7 @@ func startTradingApp(t *testing.T, strategy string, env map[string]string) *trad
 
 // in is the app seen from the (sub)test t: helpers that require fail t.
 func (ta *tradingApp) in(t *testing.T) *app {
+	t.Helper()
 	a := *ta.app
 	a.t = t
 	a.mailsRead = map[string]int{}
@@ -147,6 +148,7 @@ FROM generate_series(1, $3::int) AS g
 ORDER BY g
 RETURNING id`, batch, hash, n)
 	require.NoError(t, err)
+	defer rows.Close()
 	var out []trader
 	for rows.Next() {
 		var tr trader
@@ -154,7 +156,6 @@ RETURNING id`, batch, hash, n)
 		out = append(out, tr)
 	}
 	require.NoError(t, rows.Err())
-	require.NoError(t, rows.Close())
 	require.Len(t, out, n)
 	for i := range out {
 		session := make([]byte, 16)
@@ -190,6 +191,7 @@ RETURNING id`, batch, hash, n)
 
 // client is an OpenAPI-checking client of tr, for use on t's goroutine only.
 func (ta *tradingApp) client(t *testing.T, tr trader) *client {
+	t.Helper()
 	c := ta.in(t).newClient()
 	c.token = tr.token
 	return c
@@ -618,7 +620,7 @@ func (ta *tradingApp) closeRace(t *testing.T, seller trader) {
 	// RFC 3339 in seconds: the end falls 1 to 2 seconds from now.
 	auctionID := ta.listAuction(t, seller, "Closing time", 10000, time.Now().Add(2*time.Second), nil)
 	endAt := ta.auctionState(t, auctionID).endAt
-	require.True(t, time.Until(endAt) > 300*time.Millisecond, "the auction ends too soon to bid on: %s", endAt)
+	require.Greater(t, time.Until(endAt), 300*time.Millisecond, "the auction ends too soon to bid on: %s", endAt)
 
 	var log shotLog
 	var next atomic.Int64

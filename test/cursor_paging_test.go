@@ -80,7 +80,7 @@ func TestCursorPagingOverHTTP(t *testing.T) {
 			require.NotNil(t, page.TotalItems, "a numbered page is counted")
 			assert.Equal(t, 7, *page.TotalItems)
 			assert.Equal(t, 3, *page.TotalPages)
-			assert.Equal(t, false, *page.TotalItemsCapped)
+			assert.False(t, *page.TotalItemsCapped)
 			assert.Equal(t, n == 3, page.NextCursor == nil, "%s page %d: next_cursor null only on the last page", sort, n)
 			byNumber = append(byNumber, artIDs(page.Items)...)
 		}

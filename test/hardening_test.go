@@ -218,6 +218,17 @@ func TestAdminListener(t *testing.T) {
 	}
 }
 
+// Set empty, ADMIN_ADDR leaves the admin listener out and the service runs.
+func TestAdminListenerTurnedOff(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, withEnv(map[string]string{"ADMIN_ADDR": ""}))
+
+	assert.Empty(t, a.admin, "no admin listener")
+	res := a.newClient().do(http.MethodGet, "/metrics", nil)
+	require.Equal(t, http.StatusOK, res.status)
+	assert.NotContains(t, string(res.body), "go_goroutines", "the runtime metrics are the admin listener's alone")
+}
+
 // A taken admin address fails the start, like a taken HTTP address.
 func TestTakenAdminAddressFailsTheStart(t *testing.T) {
 	t.Parallel()

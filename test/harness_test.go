@@ -111,7 +111,8 @@ type app struct {
 	t    *testing.T
 	base string
 	mail *smtptest.Server
-	// admin is the base URL of the admin listener (pprof, runtime metrics).
+	// admin is the base URL of the admin listener (pprof, runtime metrics),
+	// empty when ADMIN_ADDR turned it off.
 	admin string
 	// vars configured this instance; a second instance shares its state.
 	vars map[string]string
@@ -178,7 +179,11 @@ func launchApp(t *testing.T, mailServer *smtptest.Server, dsn, prefix, imageDir 
 	require.NoError(t, err)
 	var server *httpapi.Server
 	var admin *httpapi.AdminServer
-	fxApp := bootstrap.NewApp(cfg, fx.Populate(&server, &admin), fx.NopLogger)
+	populate := fx.Populate(&server)
+	if cfg.Admin.Addr != "" {
+		populate = fx.Populate(&server, &admin)
+	}
+	fxApp := bootstrap.NewApp(cfg, populate, fx.NopLogger)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	require.NoError(t, fxApp.Start(ctx))
@@ -187,8 +192,11 @@ func launchApp(t *testing.T, mailServer *smtptest.Server, dsn, prefix, imageDir 
 		defer cancel()
 		require.NoError(t, fxApp.Stop(ctx))
 	})
-	return &app{t: t, base: "http://" + server.Addr(), admin: "http://" + admin.Addr(), mail: mailServer, vars: vars,
-		mailsRead: map[string]int{}}
+	a := &app{t: t, base: "http://" + server.Addr(), mail: mailServer, vars: vars, mailsRead: map[string]int{}}
+	if admin != nil {
+		a.admin = "http://" + admin.Addr()
+	}
+	return a
 }
 
 // client is one user agent (its own cookie jar) of an app.

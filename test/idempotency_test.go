@@ -176,7 +176,7 @@ func (ta *tradingApp) idempotentRetries(t *testing.T, seller trader) {
 
 	ta.checkShots(t, shots, "422 BID_TOO_LOW", "409 ALREADY_HIGHEST_BIDDER", "409 IDEMPOTENCY_IN_PROGRESS")
 	var accepted, rejected []bidKey
-	for pair := range len(bidders) {
+	for pair := range bidders {
 		first, second := shots[2*pair], shots[2*pair+1]
 		switch {
 		case first.status == http.StatusCreated && second.status == http.StatusCreated:

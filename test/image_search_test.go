@@ -19,6 +19,7 @@ import (
 // timeout is generous: the suite shares two cores, and these tests are about
 // what a photo finds, not how fast.
 func withBundledDetector(t *testing.T) appOption {
+	t.Helper()
 	return withEnv(map[string]string{"DETECTION_URL": detectortest.URL(t), "DETECTION_TIMEOUT": "30s"})
 }
 

@@ -90,6 +90,7 @@ func (a *app) requestStream(t *testing.T, auctionID int64, lastEventID string) *
 }
 
 func readStream(t *testing.T, body io.ReadCloser) *eventStream {
+	t.Helper()
 	s := &eventStream{t: t, events: make(chan sseEvent, 4096), body: body}
 	t.Cleanup(func() { body.Close() })
 	go func() {

@@ -295,6 +295,7 @@ func TestPasswordResetOfUnknownEmailSendsNothing(t *testing.T) {
 }
 
 func withoutRequestID(t *testing.T, body []byte) map[string]any {
+	t.Helper()
 	var p map[string]any
 	require.NoError(t, json.Unmarshal(body, &p))
 	delete(p, "request_id")

@@ -393,7 +393,7 @@ func TestMemberStreamAcrossInstances(t *testing.T) {
 	bobStream := b.openMemberStream(t, bobOnA.token, "", "")
 	bidOnB(annOnB)
 	bobStream.expectNotification("outbid 1080 -")
-	assert.Equal(t, 4, len(annOnA.notifications(false)), "ann's inbox is what her streams showed")
+	assert.Len(t, annOnA.notifications(false), 4, "ann's inbox is what her streams showed")
 }
 
 // TestNotificationsOfAnAuctionBelowItsReserve: nothing sold, so the seller is

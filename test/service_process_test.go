@@ -172,6 +172,7 @@ func (p *serviceProcess) logTail() string {
 
 // appOf lets the black-box helpers drive the process.
 func (p *serviceProcess) appOf(t *testing.T, mail *smtptest.Server) *app {
+	t.Helper()
 	return &app{t: t, base: p.base, admin: p.admin, mail: mail, vars: map[string]string{}, mailsRead: map[string]int{}}
 }
 

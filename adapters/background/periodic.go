@@ -35,10 +35,11 @@ func NewPeriodic(name string, job Job, interval time.Duration, log *zap.Logger) 
 	return &Periodic{name: name, job: job, interval: interval, log: log.With(zap.String("job", name))}, nil
 }
 
-// Start launches the loop and returns at once. The loop outlives ctx, which only
-// bounds starting (as in an fx OnStart hook); Stop ends it. Start a worker once.
-func (w *Periodic) Start(context.Context) error {
-	ctx, cancel := context.WithCancel(context.Background())
+// Start launches the loop and returns at once. The loop outlives startCtx,
+// which only bounds starting (as in an fx OnStart hook); Stop ends it. Start a
+// worker once.
+func (w *Periodic) Start(startCtx context.Context) error {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(startCtx))
 	w.stop, w.cancel, w.done = make(chan struct{}), cancel, make(chan struct{})
 	go w.loop(ctx)
 	return nil

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestClientIPBehindTrustedProxies(t *testing.T) {
 		{"through the balancer, a header that does not parse", "10.0.0.5:5000", "not-an-ip", "10.0.0.5", "10.0.0.5"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req := httptest.NewRequest("GET", "/", nil)
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
 			req.RemoteAddr = tc.peer
 			if tc.xff != "" {
 				req.Header.Set("X-Forwarded-For", tc.xff)

@@ -207,20 +207,21 @@ func (f *freshness) load(c echo.Context, next echo.HandlerFunc, key string, arri
 		}
 		return a, nil
 	})
+	// A read that failed left no answer: the zero one then, never looked at.
+	a, _ := shared.(recordedAnswer)
 	if led {
 		f.counts.miss.Inc()
 	} else {
 		f.counts.joined.Inc()
 		// The read failed only because its own client went away, or gave an
 		// answer that is no representation: this request reads for itself.
-		if err != nil && ownContextAlive(c, err) || err == nil && shared.(recordedAnswer).status != http.StatusOK {
+		if err != nil && ownContextAlive(c, err) || err == nil && a.status != http.StatusOK {
 			return f.readThrough(c, next, cacheControlFresh)
 		}
 	}
 	if err != nil {
 		return refuseToKeep(c, err)
 	}
-	a := shared.(recordedAnswer)
 	cacheControl := cacheControlFresh
 	if a.readAt.Before(arrived) {
 		cacheControl = cacheControlCached

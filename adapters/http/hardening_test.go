@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -217,6 +216,6 @@ func TestAdminServesProfilesAndMetrics(t *testing.T) {
 	err := taken.Start(context.Background())
 	require.Error(t, err)
 	var opErr *net.OpError
-	assert.True(t, errors.As(err, &opErr), "%v", err)
+	assert.ErrorAs(t, err, &opErr, "%v", err)
 	assert.Contains(t, err.Error(), "admin listener")
 }

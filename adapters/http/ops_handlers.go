@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -9,12 +10,28 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 type opsHandlers struct {
 	checks   []ReadinessCheck
 	registry *prometheus.Registry
 	doc      *apiDocument
+}
+
+// register routes the probes, the service's metrics and the API document
+// with its page.
+func (h opsHandlers) register(e *echo.Echo) error {
+	e.GET("/healthz", h.healthz)
+	e.GET("/readyz", h.readyz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(h.registry, promhttp.HandlerOpts{})))
+	e.GET("/api/v1/openapi.yaml", h.openAPI)
+	docsPolicy, err := pagePolicy(h.doc.html)
+	if err != nil {
+		return fmt.Errorf("docs page: %w", err)
+	}
+	e.GET("/docs", h.docs, withPolicy(docsPolicy))
+	return nil
 }
 
 func (h opsHandlers) healthz(c echo.Context) error {

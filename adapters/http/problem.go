@@ -212,12 +212,15 @@ func writeProblem(c echo.Context, p Problem) error {
 // and the one place an unexpected error is logged.
 func errorHandler(logger *zap.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
+		fields := []zap.Field{zap.Error(err), zap.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+			zap.String("route", c.Path())}
 		if c.Response().Committed {
+			// The answer has begun (a live stream, a body being written): no
+			// problem can follow it, so this line is the only trace of the cut.
+			logger.Warn("request failed after its answer began", append(fields, zap.Int("status", c.Response().Status))...)
 			return
 		}
 		p := problemFor(err)
-		fields := []zap.Field{zap.Error(err), zap.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
-			zap.String("route", c.Path())}
 		switch {
 		case p.Status == http.StatusServiceUnavailable:
 			// Expected under load or while a dependency is down: no stack trace.

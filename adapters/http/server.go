@@ -11,8 +11,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
+
+	"github.com/artauction/artauction/application"
 )
 
 // maxRequestBody bounds any request body before a handler sees it; image uploads
@@ -85,6 +86,20 @@ type Server struct {
 	*listener
 }
 
+// registerLive adds the live streams and the live page.
+func registerLive(e *echo.Echo, api *echo.Group, live LiveUseCases, authenticate *application.Authenticate, settings LiveSettings,
+	stopping chan struct{}, logger *zap.Logger) error {
+	page, err := newLivePage()
+	if err != nil {
+		return err
+	}
+	liveHandlers{uc: live, authenticate: authenticate, settings: settings, stopping: stopping, page: page,
+		limits:    newWatcherLimits(settings.MaxWatchers, settings.MaxWatchersPerIP),
+		unbounded: &onceWarning{log: logger, msg: "live streams cannot set write deadlines; a client that stops reading holds its stream"},
+	}.register(e, api)
+	return nil
+}
+
 // NewServer builds the routes and middleware; Start opens the listener.
 func NewServer(settings ServerSettings, account AccountUseCases, catalog CatalogUseCases, trade TradeUseCases,
 	imageSearch ImageSearchUseCases, live LiveUseCases, notifications NotificationUseCases, checks []ReadinessCheck,
@@ -98,15 +113,10 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 	e.HTTPErrorHandler = errorHandler(logger)
 	e.IPExtractor = clientIPExtractor(settings.TrustedProxies)
 
-	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "http_request_duration_seconds",
-		Help:    "Latency of HTTP requests by method, route template and status.",
-		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-	}, []string{"method", "route", "status"})
-	if err := registry.Register(duration); err != nil {
-		return nil, fmt.Errorf("register http metrics: %w", err)
+	duration, err := newRequestDuration(registry)
+	if err != nil {
+		return nil, err
 	}
-
 	catalogReads, err := newFreshness(catalogReadRoutes, settings.CatalogCache, catalog.Clock, registry)
 	if err != nil {
 		return nil, err
@@ -123,16 +133,9 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 		catalogReads.middleware,
 	)
 
-	ops := opsHandlers{checks: checks, registry: registry, doc: doc}
-	e.GET("/healthz", ops.healthz)
-	e.GET("/readyz", ops.readyz)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(registry, promhttp.HandlerOpts{})))
-	e.GET("/api/v1/openapi.yaml", ops.openAPI)
-	docsPolicy, err := pagePolicy(doc.html)
-	if err != nil {
-		return nil, fmt.Errorf("docs page: %w", err)
+	if err := (opsHandlers{checks: checks, registry: registry, doc: doc}).register(e); err != nil {
+		return nil, err
 	}
-	e.GET("/docs", ops.docs, withPolicy(docsPolicy))
 
 	api := e.Group("/api/v1")
 	accountHandlers{uc: account, cookie: settings.Cookie}.register(api)
@@ -142,14 +145,9 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 	notificationHandlers{uc: notifications, authenticate: account.Authenticate}.register(api)
 	// Shutdown waits for requests in flight; live streams end when it begins.
 	stopping := make(chan struct{})
-	livePage, err := newLivePage()
-	if err != nil {
+	if err := registerLive(e, api, live, account.Authenticate, settings.Live, stopping, logger); err != nil {
 		return nil, err
 	}
-	liveHandlers{uc: live, authenticate: account.Authenticate, settings: settings.Live, stopping: stopping, page: livePage,
-		limits:    newWatcherLimits(settings.Live.MaxWatchers, settings.Live.MaxWatchersPerIP),
-		unbounded: &onceWarning{log: logger, msg: "live streams cannot set write deadlines; a client that stops reading holds its stream"},
-	}.register(e, api)
 	// Unknown paths under the API answer a problem, like every other error.
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 
@@ -163,6 +161,18 @@ func NewServer(settings ServerSettings, account AccountUseCases, catalog Catalog
 	}
 	server.RegisterOnShutdown(func() { close(stopping) })
 	return &Server{echo: e, freshness: catalogReads, listener: newListener("http", settings.Addr, server, logger)}, nil
+}
+
+func newRequestDuration(registry *prometheus.Registry) (*prometheus.HistogramVec, error) {
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "http_request_duration_seconds",
+		Help:    "Latency of HTTP requests by method, route template and status.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"method", "route", "status"})
+	if err := registry.Register(duration); err != nil {
+		return nil, fmt.Errorf("register http metrics: %w", err)
+	}
+	return duration, nil
 }
 
 // Stop stops the listener, waiting for requests in flight within ctx, then the
@@ -188,8 +198,8 @@ func newListener(name, addr string, server *http.Server, logger *zap.Logger) *li
 }
 
 // Start listens and serves in the background; a taken address fails it.
-func (l *listener) Start(context.Context) error {
-	ln, err := net.Listen("tcp", l.addr)
+func (l *listener) Start(ctx context.Context) error {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", l.addr)
 	if err != nil {
 		return fmt.Errorf("%s listener on %s: %w", l.name, l.addr, err)
 	}

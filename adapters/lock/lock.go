@@ -11,6 +11,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -27,6 +29,19 @@ const (
 	StrategyRedis      = "redis"
 	StrategyOptimistic = "optimistic"
 )
+
+// Strategies lists the strategies New knows, in the order the docs present them.
+func Strategies() []string {
+	return []string{StrategyRow, StrategyNamed, StrategyRedis, StrategyOptimistic}
+}
+
+// CheckStrategy reports whether New knows strategy, naming the ones it does when not.
+func CheckStrategy(strategy string) error {
+	if !slices.Contains(Strategies(), strategy) {
+		return fmt.Errorf("unknown strategy %q, want one of %s", strategy, strings.Join(Strategies(), ", "))
+	}
+	return nil
+}
 
 // Defaults for the zero values of Deps.
 const (
@@ -95,7 +110,7 @@ func New(strategy string, deps Deps) (application.AuctionGuard, error) {
 	case StrategyOptimistic:
 		g.attempt = g.boundedTx
 	default:
-		return nil, fmt.Errorf("lock guard: unknown strategy %q (want row, named, redis or optimistic)", strategy)
+		return nil, fmt.Errorf("lock guard: %w", CheckStrategy(strategy))
 	}
 	return g, nil
 }

@@ -199,11 +199,11 @@ func TestGuardsGiveUpAfterTheWait(t *testing.T) {
 
 			require.ErrorIs(t, err, application.ErrLockUnavailable)
 			assert.NotErrorIs(t, err, application.ErrWriteConflict, "the caller must not retry in its turn")
-			assert.EqualValues(t, 1, counterValue(t, e.metrics.unavailable, strategy))
+			assert.Equal(t, 1, counterValue(t, e.metrics.unavailable, strategy))
 			assert.Zero(t, e.bidCount(t))
 			if strategy == StrategyOptimistic {
 				assert.EqualValues(t, DefaultOptimisticRetries+1, runs.Load())
-				assert.EqualValues(t, DefaultOptimisticRetries, counterValue(t, e.metrics.retries, strategy))
+				assert.Equal(t, DefaultOptimisticRetries, counterValue(t, e.metrics.retries, strategy))
 				return
 			}
 			assert.Zero(t, runs.Load(), "fn never ran")
@@ -414,7 +414,7 @@ func TestRedisDownFailsClosed(t *testing.T) {
 	assert.Less(t, time.Since(start), shortWait+time.Second)
 	assert.Zero(t, runs.Load(), "fn never ran")
 	assert.Zero(t, e.bidCount(t))
-	assert.EqualValues(t, 1, counterValue(t, metrics.unavailable, StrategyRedis))
+	assert.Equal(t, 1, counterValue(t, metrics.unavailable, StrategyRedis))
 }
 
 func TestRedisLockExpiredUnderTheTransactionIsCountedNotReturned(t *testing.T) {
@@ -429,7 +429,7 @@ func TestRedisLockExpiredUnderTheTransactionIsCountedNotReturned(t *testing.T) {
 
 	require.NoError(t, err, "the transaction committed; its conditional write protected it")
 	assert.EqualValues(t, 1, e.bidCount(t))
-	assert.EqualValues(t, 1, counterValue(t, e.metrics.unlockFailures, StrategyRedis))
+	assert.Equal(t, 1, counterValue(t, e.metrics.unlockFailures, StrategyRedis))
 }
 
 func TestAdvisoryKeysBeyondInt4(t *testing.T) {
@@ -479,11 +479,12 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 	require.ErrorContains(t, err, "negative")
 }
 
-func counterValue(t *testing.T, c *prometheus.CounterVec, strategy string) float64 {
+// counterValue reads a counter of events of strategy: a whole number.
+func counterValue(t *testing.T, c *prometheus.CounterVec, strategy string) int {
 	t.Helper()
 	var m dto.Metric
 	require.NoError(t, c.WithLabelValues(strategy).Write(&m))
-	return m.GetCounter().GetValue()
+	return int(m.GetCounter().GetValue())
 }
 
 func histogramCount(t *testing.T, h *prometheus.HistogramVec, strategy string) uint64 {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -23,6 +25,17 @@ const (
 	// TLSNone never encrypts.
 	TLSNone = "none"
 )
+
+// TLSPolicies lists the values SMTPConfig.TLS takes.
+func TLSPolicies() []string { return []string{TLSStartTLS, TLSMandatory, TLSNone} }
+
+// CheckTLSPolicy reports whether policy is one of TLSPolicies, naming them when not.
+func CheckTLSPolicy(policy string) error {
+	if !slices.Contains(TLSPolicies(), policy) {
+		return fmt.Errorf("unknown tls policy %q, want one of %s", policy, strings.Join(TLSPolicies(), ", "))
+	}
+	return nil
+}
 
 // DefaultSMTPTimeout bounds a send when SMTPConfig.Timeout is zero.
 const DefaultSMTPTimeout = 10 * time.Second
@@ -66,7 +79,7 @@ func NewSMTPMailer(cfg SMTPConfig) (*SMTPMailer, error) {
 	case TLSNone:
 		policy = gomail.NoTLS
 	default:
-		return nil, fmt.Errorf("smtp tls policy %q: want %s, %s or %s", cfg.TLS, TLSStartTLS, TLSMandatory, TLSNone)
+		return nil, fmt.Errorf("smtp: %w", CheckTLSPolicy(cfg.TLS))
 	}
 	timeout := cfg.Timeout
 	switch {

@@ -36,8 +36,8 @@ func TestTradeMetrics(t *testing.T) {
 					labels[l.GetName()] = l.GetValue()
 				}
 				assert.Equal(t, "row", labels["strategy"])
-				want := map[string]float64{"accepted": 2, "bid_too_low": 1}[labels["outcome"]]
-				assert.Equal(t, want, metric.GetCounter().GetValue())
+				want := map[string]int{"accepted": 2, "bid_too_low": 1}[labels["outcome"]]
+				assert.Equal(t, want, int(metric.GetCounter().GetValue()), "bids are counted whole")
 			}
 		case "auction_close_lag_seconds":
 			h := f.GetMetric()[0].GetHistogram()

@@ -455,9 +455,9 @@ func TestArtStoreListLikedBy(t *testing.T) {
 	other := createMember(t, f.db, "other")
 	// Liked out of id order; two at the same moment tie by id.
 	order := []int{7, 2, 19, 11, 4}
-	at := []time.Duration{1, 2, 3, 3, 4}
+	minutes := []int{1, 2, 3, 3, 4}
 	for k, i := range order {
-		require.NoError(t, likes.Like(ctx, fan, f.arts[i].id, testNow.Add(at[k]*time.Minute)))
+		require.NoError(t, likes.Like(ctx, fan, f.arts[i].id, testNow.Add(time.Duration(minutes[k])*time.Minute)))
 	}
 	require.NoError(t, likes.Like(ctx, other, f.arts[0].id, testNow))
 

@@ -178,10 +178,10 @@ func auctionToRow(au *auction.Auction, artID int64, now time.Time) auctionRow {
 	}
 }
 
-// auctionFromDetailRow rebuilds the auction of an auction art; nil for a general art.
+// auctionFromDetailRow rebuilds the auction of a detail row of an auction art.
 func auctionFromDetailRow(r artDetailRow) (*auction.Auction, error) {
 	if !r.AuctionID.Valid {
-		return nil, nil
+		return nil, fmt.Errorf("art %d: the detail row has no auction", r.ID)
 	}
 	st, err := auction.ParseStatus(r.AuctionStatus.String)
 	if err != nil {
@@ -395,11 +395,12 @@ func (s *ArtStore) Detail(ctx context.Context, id, viewerID int64) (application.
 	if err != nil {
 		return application.ArtDetail{}, err
 	}
-	au, err := auctionFromDetailRow(row)
-	if err != nil {
-		return application.ArtDetail{}, err
+	detail := application.ArtDetail{ArtSummary: summary, HighestBidder: highestBidderOf(row)}
+	if row.AuctionID.Valid {
+		if detail.Auction, err = auctionFromDetailRow(row); err != nil {
+			return application.ArtDetail{}, err
+		}
 	}
-	detail := application.ArtDetail{ArtSummary: summary, Auction: au, HighestBidder: highestBidderOf(row)}
 	if row.BuyerID.Valid {
 		detail.Buyer = &application.MemberRef{ID: row.BuyerID.Int64, Nickname: row.BuyerNickname.String}
 		detail.SoldPrice = row.SoldPrice.Int64

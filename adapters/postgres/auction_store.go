@@ -124,7 +124,7 @@ const finishSQL = `UPDATE auctions SET status = $1, updated_at = now() WHERE id 
 // Finish stores the auction's final status, only if it is still open with
 // the bid count a was read with (else application.ErrWriteConflict).
 func (s *AuctionStore) Finish(ctx context.Context, a *auction.Auction) error {
-	if a.StoredStatus() == auction.StatusOpen {
+	if !a.Finished() {
 		return fmt.Errorf("finish auction %d: it is still open", a.ID())
 	}
 	res, err := prepared(ctx, s.db).Exec(ctx, finishSQL, string(a.StoredStatus()), a.ID(), a.ReadBidCount())

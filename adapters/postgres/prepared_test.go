@@ -19,7 +19,7 @@ func TestPreparedStatementsArePreparedOncePerConnectionWithParameters(t *testing
 
 	err := postgres.NewTransactor(db).WithinTx(ctx, func(ctx context.Context) error {
 		run := postgres.PreparedIn(ctx, db)
-		for i := int64(0); i < 3; i++ {
+		for i := range int64(3) {
 			var sum int64
 			require.NoError(t, run.QueryRow(ctx, statement, i, 40).Scan(&sum))
 			assert.Equal(t, i+40, sum)

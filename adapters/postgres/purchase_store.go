@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -137,7 +136,7 @@ func views(ctx context.Context, db bun.IDB, rows []purchaseViewRow) ([]applicati
 	return items, nil
 }
 
-// Get reads a purchase with its art and members.
+// Get reads a purchase with its art and members; purchase.ErrNotFound when unknown.
 func (s *PurchaseStore) Get(ctx context.Context, id int64) (application.PurchaseView, error) {
 	db := idb(ctx, s.db)
 	var rows []purchaseViewRow
@@ -145,7 +144,7 @@ func (s *PurchaseStore) Get(ctx context.Context, id int64) (application.Purchase
 		return application.PurchaseView{}, fmt.Errorf("select purchase: %w", err)
 	}
 	if len(rows) == 0 {
-		return application.PurchaseView{}, fmt.Errorf("purchase %d: %w", id, sql.ErrNoRows)
+		return application.PurchaseView{}, fmt.Errorf("purchase %d: %w", id, purchase.ErrNotFound)
 	}
 	items, err := views(ctx, db, rows)
 	if err != nil {

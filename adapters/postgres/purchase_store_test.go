@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -49,7 +50,8 @@ func TestPurchaseStoreCreateAndGet(t *testing.T) {
 	assert.True(t, got.Art.AuctionEndAt.IsZero())
 
 	_, err = store.Get(ctx, 404)
-	require.Error(t, err)
+	require.ErrorIs(t, err, purchase.ErrNotFound)
+	assert.NotErrorIs(t, err, sql.ErrNoRows, "no driver error crosses the port")
 }
 
 func TestPurchaseStoreCreateRecordsTheLedgerEntriesOfTheSale(t *testing.T) {

@@ -142,7 +142,7 @@ WITH au AS (
 )
 SELECT (SELECT count(*) FROM au), (SELECT count(*) FROM ar), (SELECT id FROM ins)`
 
-// SaveBid stores the one bid a accepted since it was read, at at
+// SaveBid stores, dated at, the one bid a accepted since it was read
 // (AuctionStore.SaveBid); its row is the auctions and arts it changed and the
 // new bid's id (NULL when none). It refuses an auction without exactly one
 // new bid.

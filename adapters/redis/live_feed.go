@@ -95,7 +95,8 @@ func newFeed[E any](client *redis.Client, channel string, order sequence[E], str
 // subscription; a Redis that is down does not stop the service from starting:
 // trades work without it, and the feed keeps trying.
 func (f *feed[E]) Start(ctx context.Context) error {
-	runCtx, cancel := context.WithCancel(context.Background())
+	// The subscription outlives ctx, which only bounds starting; Stop ends it.
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	f.cancel = cancel
 	go f.run(runCtx)
 	select {
@@ -129,7 +130,8 @@ func (f *feed[E]) join(ctx context.Context, subject int64) (*subscription[E], er
 	if r == nil {
 		r = newRoom(f, subject)
 		f.rooms[subject] = r
-		go r.run()
+		// The room outlives the watcher that opened it: it runs until retired.
+		go r.run(context.WithoutCancel(ctx))
 	}
 	s := &subscription[E]{room: r, events: make(chan E, f.settings.ClientBuffer)}
 	r.add(s)
@@ -292,8 +294,8 @@ func newRoom[E any](f *feed[E], subject int64) *room[E] {
 		wake: make(chan struct{}, 1), stop: make(chan struct{})}
 }
 
-func (r *room[E]) run() {
-	ctx, cancel := context.WithCancel(context.Background())
+func (r *room[E]) run(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		<-r.stop

@@ -98,8 +98,7 @@ func (l *RateLimiter) run(ctx context.Context, rule application.RateRule, key, m
 // retryAfter rounds up to whole seconds, at least one: Retry-After is in seconds,
 // and a client that came back a fraction early would be refused again.
 func retryAfter(wait time.Duration) time.Duration {
-	seconds := (wait + time.Second - 1) / time.Second
-	return max(seconds, 1) * time.Second
+	return max((wait + time.Second - 1).Truncate(time.Second), time.Second)
 }
 
 // DisabledRateLimiter allows everything and counts nothing (RATE_LIMIT_ENABLED=false).

@@ -37,7 +37,7 @@ type bench struct {
 // writes the outputs. The returned error is a failure to measure; violations
 // are in the report.
 func run(ctx context.Context, cfg config) (*report, error) {
-	if err := os.MkdirAll(cfg.outDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.outDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create --out: %w", err)
 	}
 	srv, err := connectServer(ctx, cfg.databaseURL)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/artauction/artauction/adapters/lock"
 )
 
 // Scenarios, as named on the command line.
@@ -18,10 +20,7 @@ const (
 	scenarioMixed  = "mixed"
 )
 
-var (
-	allStrategies = []string{"row", "named", "redis", "optimistic"}
-	allScenarios  = []string{scenarioHot, scenarioSpread, scenarioMixed}
-)
+var allScenarios = []string{scenarioHot, scenarioSpread, scenarioMixed}
 
 // config is one benchmark run, from the command line.
 type config struct {
@@ -86,7 +85,7 @@ func parseConfig(args []string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
-	cfg.strategies = orDefault(strategies, allStrategies)
+	cfg.strategies = orDefault(strategies, lock.Strategies())
 	cfg.scenarios = orDefault(scenarios, allScenarios)
 	cfg.urls = urls
 	cfg.serviceEnv = env
@@ -116,8 +115,8 @@ func (c *config) applyDefaults() {
 func (c *config) validate() error {
 	var errs []error
 	for _, s := range c.strategies {
-		if !slices.Contains(allStrategies, s) {
-			errs = append(errs, fmt.Errorf("--strategies: unknown strategy %q (want %s)", s, strings.Join(allStrategies, ", ")))
+		if err := lock.CheckStrategy(s); err != nil {
+			errs = append(errs, fmt.Errorf("--strategies: %w", err))
 		}
 	}
 	for _, s := range c.scenarios {

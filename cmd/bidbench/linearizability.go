@@ -197,6 +197,8 @@ func checkLinearizable(history []porcupine.Operation, timeout time.Duration, htm
 		return nil
 	case porcupine.Unknown:
 		return fmt.Errorf("linearizability of %d operations not decided within %s", len(history), timeout)
+	case porcupine.Illegal:
+		// A violation: its visualization is written below.
 	}
 	file, err := os.Create(htmlPath)
 	if err != nil {

@@ -29,24 +29,30 @@ func main() {
 			os.Exit(helloMain(os.Args[2:]))
 		}
 	}
-	cfg, err := parseConfig(os.Args[1:])
+	os.Exit(benchMain(os.Args[1:]))
+}
+
+// benchMain runs the bid benchmark and returns the exit status.
+func benchMain(args []string) int {
+	cfg, err := parseConfig(args)
 	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(0)
+		return 0
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bidbench:", err)
-		os.Exit(2)
+		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bidbench:", err)
-		os.Exit(1)
+		return 1
 	}
 	rep.printTable(os.Stdout)
 	fmt.Printf("results: %s, chart: %s\n", filepath.Join(cfg.outDir, "bench-results.json"), filepath.Join(cfg.outDir, "bench-results.png"))
 	if !rep.Passed {
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -26,7 +25,7 @@ const readStrategy = "row"
 // the hello-world baseline, drives every shape and writes the outputs. The
 // returned error is a failure to measure; violations are in the report.
 func runRead(ctx context.Context, cfg readConfig) (*readReport, error) {
-	if err := os.MkdirAll(cfg.outDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.outDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create --out: %w", err)
 	}
 	srv, err := connectServer(ctx, cfg.databaseURL)
@@ -45,16 +44,7 @@ func runRead(ctx context.Context, cfg readConfig) (*readReport, error) {
 	}
 	defer os.RemoveAll(workDir)
 
-	rep := &readReport{
-		StartedAt: time.Now().UTC(),
-		Machine:   machine{CPUs: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH, Go: runtime.Version(), Postgres: srv.version(ctx)},
-		Settings: readSettings{
-			Smoke: cfg.smoke, Connections: cfg.connections, Duration: cfg.duration.String(), Shapes: cfg.shapes,
-			Logins: cfg.logins, DeepPages: fmt.Sprintf("%d..%d of size %d", cfg.deepPage-deepPageSpread+1, cfg.deepPage, readPageSize),
-			Popularity: zipfLaw{S: cfg.zipfS, V: cfg.zipfV}, Pages: zipfLaw{S: pageZipfS, V: pageZipfV}, MaxPage: maxBrowsedPage,
-			Seed: cfg.seed, ServiceEnv: cfg.serviceEnv,
-		},
-	}
+	rep := newReadReport(cfg, srv.version(ctx))
 	runID := fmt.Sprintf("bidbench_read_%d_%d", os.Getpid(), time.Now().Unix())
 	dsn, err := srv.createDatabase(ctx, runID)
 	if err != nil {
@@ -65,27 +55,8 @@ func runRead(ctx context.Context, cfg readConfig) (*readReport, error) {
 			fmt.Fprintln(os.Stderr, "warning:", err)
 		}
 	}()
-	if err := migrate(ctx, dsn); err != nil {
-		return nil, err
-	}
-	setup := time.Now()
-	// The service compiles while Postgres builds the catalog.
-	var build errgroup.Group
-	bin := cfg.serviceBin
-	if bin == "" {
-		build.Go(func() (err error) {
-			bin, err = buildService(ctx, workDir)
-			return err
-		})
-	}
-	targets, err := buildCatalog(ctx, cfg, dsn, &rep.Catalog)
+	bin, targets, err := buildCatalogAndService(ctx, cfg, dsn, workDir, &rep.Catalog)
 	if err != nil {
-		_ = build.Wait()
-		return nil, err
-	}
-	targets.deepPage = cfg.deepPage
-	progressf("%.1f s: catalog of %d arts built and checked", time.Since(setup).Seconds(), cfg.arts)
-	if err := build.Wait(); err != nil {
 		return nil, err
 	}
 	prefix := "bidbench:" + runID + ":"
@@ -94,32 +65,88 @@ func runRead(ctx context.Context, cfg readConfig) (*readReport, error) {
 			fmt.Fprintln(os.Stderr, "warning:", err)
 		}
 	}()
-	svc, err := startService(ctx, serviceSpec{bin: bin, strategy: readStrategy, databaseURL: dsn, redisURL: cfg.redisURL,
-		keyPrefix: prefix, workDir: workDir, extraEnv: cfg.serviceEnv})
+	svc, hello, err := startServiceAndBaseline(ctx, serviceSpec{bin: bin, strategy: readStrategy, databaseURL: dsn,
+		redisURL: cfg.redisURL, keyPrefix: prefix, workDir: workDir, extraEnv: cfg.serviceEnv})
 	if err != nil {
 		return nil, err
 	}
 	defer svc.stop()
-	hello, err := startHello(ctx, workDir)
-	if err != nil {
+	defer hello.stop()
+	if err := measureShapes(ctx, cfg, &targets, svc, hello, rep); err != nil {
 		return nil, err
 	}
-	defer hello.stop()
+	if err := rep.write(cfg.outDir); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
 
+// newReadReport is the report of a run of cfg against Postgres postgresVersion,
+// before any result.
+func newReadReport(cfg readConfig, postgresVersion string) *readReport {
+	return &readReport{
+		StartedAt: time.Now().UTC(),
+		Machine:   machine{CPUs: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH, Go: runtime.Version(), Postgres: postgresVersion},
+		Settings: readSettings{
+			Smoke: cfg.smoke, Connections: cfg.connections, Duration: cfg.duration.String(), Shapes: cfg.shapes,
+			Logins: cfg.logins, DeepPages: fmt.Sprintf("%d..%d of size %d", cfg.deepPage-deepPageSpread+1, cfg.deepPage, readPageSize),
+			Popularity: zipfLaw{S: cfg.zipfS, V: cfg.zipfV}, Pages: zipfLaw{S: pageZipfS, V: pageZipfV}, MaxPage: maxBrowsedPage,
+			Seed: cfg.seed, ServiceEnv: cfg.serviceEnv,
+		},
+	}
+}
+
+// buildCatalogAndService migrates the database at dsn and builds the catalog
+// on it, counted into summary, while the service compiles (unless
+// --service-bin names one); it returns the service's binary and what the
+// shapes draw from.
+func buildCatalogAndService(ctx context.Context, cfg readConfig, dsn, workDir string,
+	summary *catalogSummary) (string, readTargets, error) {
+	if err := migrate(ctx, dsn); err != nil {
+		return "", readTargets{}, err
+	}
+	setup := time.Now()
+	var build errgroup.Group
+	bin := cfg.serviceBin
+	if bin == "" {
+		build.Go(func() (err error) {
+			bin, err = buildService(ctx, workDir)
+			return err
+		})
+	}
+	targets, err := buildCatalog(ctx, cfg, dsn, summary)
+	if err != nil {
+		_ = build.Wait()
+		return "", readTargets{}, err
+	}
+	targets.deepPage = cfg.deepPage
+	progressf("%.1f s: catalog of %d arts built and checked", time.Since(setup).Seconds(), cfg.arts)
+	if err := build.Wait(); err != nil {
+		return "", readTargets{}, err
+	}
+	return bin, targets, nil
+}
+
+// measureShapes logs members in, walks the cursors, then drives the baseline
+// and every shape in turn into rep, with the service's memory at its peak.
+func measureShapes(ctx context.Context, cfg readConfig, targets *readTargets, svc, hello *service, rep *readReport) error {
+	setup := time.Now()
+	progressf("service and baseline started")
 	api := newAPIClient(cfg.connections, false)
 	defer api.close()
+	var err error
 	if targets.sessions, err = logIn(ctx, api, svc.baseURL, sessionMembers(cfg.members, cfg.logins)); err != nil {
-		return nil, err
+		return err
 	}
 	var cursorErr error
 	if slices.Contains(cfg.shapes, shapePageDeepCursor) {
 		targets.cursors, cursorErr = collectCursors(ctx, api, svc.baseURL, cfg.deepPage)
 	}
-	progressf("%.1f s: service and baseline started, %d members logged in, cursors walked", time.Since(setup).Seconds(), cfg.logins)
+	progressf("%.1f s: %d members logged in, cursors walked", time.Since(setup).Seconds(), cfg.logins)
 
 	run := func(shape, base string) readResult {
 		plan := loadPlan{label: "read " + shape, workers: cfg.connections, duration: cfg.duration}
-		log, elapsed := readLoad(ctx, api, base, plan, clientSources(&targets, shape, cfg.connections, cfg.seed))
+		log, elapsed := readLoad(ctx, api, base, plan, clientSources(targets, shape, cfg.connections, cfg.seed))
 		return summarizeRead(shape, cfg.connections, log, elapsed)
 	}
 	rep.Baseline = run(baselineShape, hello.baseURL)
@@ -132,23 +159,25 @@ func runRead(ctx context.Context, cfg readConfig) (*readReport, error) {
 		res := run(shape, svc.baseURL)
 		res.PeakRSSMiB = mib(rss.finish())
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		rep.Results = append(rep.Results, res)
 	}
 	peak, err := svc.peakRSS()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rep.HighWaterMiB = mib(peak)
 	rep.finish()
-	if err := rep.writeJSON(filepath.Join(cfg.outDir, readResultsFile)); err != nil {
-		return nil, err
+	return nil
+}
+
+// write puts the results and their chart in outDir.
+func (rep *readReport) write(outDir string) error {
+	if err := rep.writeJSON(filepath.Join(outDir, readResultsFile)); err != nil {
+		return err
 	}
-	if err := writeReadChart(rep, filepath.Join(cfg.outDir, readChartFile)); err != nil {
-		return nil, err
-	}
-	return rep, nil
+	return writeReadChart(rep, filepath.Join(outDir, readChartFile))
 }
 
 // progressf tells the person waiting where the setup is, on stderr.
@@ -240,6 +269,19 @@ func collectCursors(ctx context.Context, api *apiClient, base string, deepPage i
 	return out, nil
 }
 
+// startServiceAndBaseline starts the service of spec and the hello-world
+// baseline beside it; the caller stops both.
+func startServiceAndBaseline(ctx context.Context, spec serviceSpec) (svc, hello *service, err error) {
+	if svc, err = startService(ctx, spec); err != nil {
+		return nil, nil, err
+	}
+	if hello, err = startHello(ctx, spec.workDir); err != nil {
+		svc.stop()
+		return nil, nil, err
+	}
+	return svc, hello, nil
+}
+
 // startHello runs this binary's hello subcommand as the baseline's own
 // process and waits until it answers.
 func startHello(ctx context.Context, workDir string) (*service, error) {
@@ -247,7 +289,7 @@ func startHello(ctx context.Context, workDir string) (*service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find bidbench's own binary: %w", err)
 	}
-	port, err := freePort()
+	port, err := freePort(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +300,7 @@ func startHello(ctx context.Context, workDir string) (*service, error) {
 	}
 	defer logFile.Close()
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(exe, helloCommand, "--addr", addr)
+	cmd := processCommand(ctx, exe, helloCommand, "--addr", addr)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the hello baseline: %w", err)

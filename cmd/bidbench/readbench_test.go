@@ -218,6 +218,7 @@ func TestReportRatiosAndViolations(t *testing.T) {
 // keyset cursor (the last id of the page) or an offset page; withCursor
 // false leaves next_cursor out, shuffleOffset makes offset pages disagree.
 func pagingServer(t *testing.T, ids []int64, withCursor, shuffleOffset bool) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
 	var requests atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
@@ -313,7 +314,7 @@ func TestParseListPage(t *testing.T) {
 	assert.Equal(t, listPage{ids: []int64{3, 2}, next: "abc"}, page)
 	page, err = parseListPage([]byte(`{"items":[],"next_cursor":null}`))
 	require.NoError(t, err)
-	assert.Equal(t, "", page.next, "null: the last page")
+	assert.Empty(t, page.next, "null: the last page")
 	_, err = parseListPage([]byte(`{"items":[]}`))
 	require.ErrorIs(t, err, errNoCursor)
 	_, err = parseListPage([]byte(`{"items":[],"next_cursor":""}`))

@@ -74,7 +74,7 @@ INSERT INTO members (email, password_hash, nickname, name, created_at) VALUES ('
 	assert.Len(t, targets.arts, 3000)
 	assert.Len(t, targets.auctions, 300)
 	assert.Len(t, targets.members, 81)
-	assert.Equal(t, c.Hashtags, len(targets.hashtags))
+	assert.Len(t, targets.hashtags, c.Hashtags)
 	var topLikes, lastLikes int
 	require.NoError(t, conn.QueryRow(ctx, `SELECT like_count FROM arts WHERE id = $1`, targets.arts[0]).Scan(&topLikes))
 	require.NoError(t, conn.QueryRow(ctx, `SELECT like_count FROM arts WHERE id = $1`, targets.arts[len(targets.arts)-1]).Scan(&lastLikes))

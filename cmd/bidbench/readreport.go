@@ -107,7 +107,7 @@ func (r *readReport) writeJSON(path string) error {
 	if err != nil {
 		return fmt.Errorf("encode read results: %w", err)
 	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

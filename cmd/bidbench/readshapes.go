@@ -134,20 +134,53 @@ func describeShape(name string) string {
 // client's own: ids, hashtags, words and owners by t.law over their
 // ranking, browsed pages by pageDrawer, the rest uniformly.
 func (t *readTargets) newSource(shape string, rng *rand.Rand) requestSource {
-	page := pageDrawer(rng)
-	art := rankDrawer(rng, t.law, len(t.arts))
+	if source := t.singleSource(shape, rng); source != nil {
+		return source
+	}
+	return t.listSource(shape, rng)
+}
+
+// singleSource builds the requests of a shape that reads one thing (an art,
+// an auction, a member, one's likes, the baseline); nil for a list shape.
+func (t *readTargets) singleSource(shape string, rng *rand.Rand) requestSource {
 	session := func() bidder { return t.sessions[rng.IntN(len(t.sessions))] }
-	anonymous := func(path string) readRequest { return readRequest{path: path, key: path} }
-	list := func(query url.Values) readRequest { return anonymous(artsPath + "?" + browsed(query, page())) }
+	ofID := func(prefix string, ids []int64, draw func() int, suffix string) requestSource {
+		return func() readRequest { return anonymous(prefix + strconv.FormatInt(pick(ids, draw), 10) + suffix) }
+	}
 	switch shape {
 	case baselineShape:
 		return func() readRequest { return anonymous(helloPath) }
 	case shapeArtAnon:
-		return func() readRequest { return anonymous(artsPath + "/" + strconv.FormatInt(pick(t.arts, art), 10)) }
+		return ofID(artsPath+"/", t.arts, rankDrawer(rng, t.law, len(t.arts)), "")
 	case shapeArtAuth:
+		art := rankDrawer(rng, t.law, len(t.arts))
 		return func() readRequest {
 			return authenticated(artsPath+"/"+strconv.FormatInt(pick(t.arts, art), 10), session())
 		}
+	case shapeAuction:
+		return ofID("/api/v1/auctions/", t.auctions, rankDrawer(rng, t.law, len(t.auctions)), "")
+	case shapeAuctionBids:
+		return ofID("/api/v1/auctions/", t.auctions, rankDrawer(rng, t.law, len(t.auctions)), "/bids")
+	case shapeMember:
+		return ofID("/api/v1/members/", t.members, rankDrawer(rng, t.law, len(t.members)), "")
+	case shapeMyLikes:
+		page := pageDrawer(rng)
+		return func() readRequest {
+			path := "/api/v1/me/likes"
+			if p := page(); p > 1 {
+				path += "?page=" + strconv.Itoa(p)
+			}
+			return authenticated(path, session())
+		}
+	}
+	return nil
+}
+
+// listSource builds the requests of a shape that reads a page of the art list.
+func (t *readTargets) listSource(shape string, rng *rand.Rand) requestSource {
+	page := pageDrawer(rng)
+	list := func(query url.Values) readRequest { return anonymous(artsPath + "?" + browsed(query, page())) }
+	switch shape {
 	case shapeListHashtag:
 		tag := rankDrawer(rng, t.law, len(t.hashtags))
 		return func() readRequest { return list(url.Values{"hashtag": {pick(t.hashtags, tag)}}) }
@@ -180,33 +213,13 @@ func (t *readTargets) newSource(shape string, rng *rand.Rand) requestSource {
 			query.Set("cursor", t.cursors[sort][t.deepPageDraw(rng)])
 			return anonymous(artsPath + "?" + browsed(query, 1))
 		}
-	case shapeAuction:
-		auction := rankDrawer(rng, t.law, len(t.auctions))
-		return func() readRequest {
-			return anonymous("/api/v1/auctions/" + strconv.FormatInt(pick(t.auctions, auction), 10))
-		}
-	case shapeAuctionBids:
-		auction := rankDrawer(rng, t.law, len(t.auctions))
-		return func() readRequest {
-			return anonymous("/api/v1/auctions/" + strconv.FormatInt(pick(t.auctions, auction), 10) + "/bids")
-		}
-	case shapeMember:
-		member := rankDrawer(rng, t.law, len(t.members))
-		return func() readRequest {
-			return anonymous("/api/v1/members/" + strconv.FormatInt(pick(t.members, member), 10))
-		}
-	case shapeMyLikes:
-		return func() readRequest {
-			path := "/api/v1/me/likes"
-			if p := page(); p > 1 {
-				path += "?page=" + strconv.Itoa(p)
-			}
-			return authenticated(path, session())
-		}
 	}
 	sort := shape[len(shapeListSortPrefix):]
 	return func() readRequest { return list(url.Values{"sort": {sort}}) }
 }
+
+// anonymous is a request without a token, cached by its path.
+func anonymous(path string) readRequest { return readRequest{path: path, key: path} }
 
 // deepPageDraw draws one of the deepPageSpread pages ending at deepPage.
 func (t *readTargets) deepPageDraw(rng *rand.Rand) int {

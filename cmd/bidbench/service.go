@@ -53,7 +53,7 @@ type serviceSpec struct {
 // startService runs the binary on a free local port and waits until /readyz
 // answers 200, or fails with the tail of its log.
 func startService(ctx context.Context, spec serviceSpec) (*service, error) {
-	port, err := freePort()
+	port, err := freePort(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func startService(ctx context.Context, spec serviceSpec) (*service, error) {
 		return nil, fmt.Errorf("create service log: %w", err)
 	}
 	defer logFile.Close()
-	cmd := exec.Command(spec.bin)
+	cmd := processCommand(ctx, spec.bin)
 	cmd.Env = append(os.Environ(),
 		"HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port),
 		"DATABASE_URL="+spec.databaseURL,
@@ -109,7 +109,11 @@ func (s *service) waitReady(ctx context.Context, limit time.Duration) error {
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
-		res, err := http.Get(s.baseURL + "/readyz")
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURL+"/readyz", nil)
+		if err != nil {
+			return err
+		}
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			continue
 		}
@@ -131,11 +135,23 @@ func (s *service) peakRSS() (uint64, error) {
 }
 
 // stop sends SIGTERM, the service's graceful stop, and kills it if it hangs.
+// stopGrace is how long a stopped process has to exit before it is killed.
+const stopGrace = 15 * time.Second
+
+// processCommand runs a process of a benchmark: an interrupted run (ctx ended)
+// stops it the way stop does, SIGTERM and SIGKILL stopGrace later.
+func processCommand(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = stopGrace
+	return cmd
+}
+
 func (s *service) stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.exited:
-	case <-time.After(15 * time.Second):
+	case <-time.After(stopGrace):
 		_ = s.cmd.Process.Kill()
 		<-s.exited
 	}
@@ -199,8 +215,8 @@ func processStatus(pid int) (procfs.ProcStatus, error) {
 	return status, nil
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func freePort(ctx context.Context) (int, error) {
+	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)
 	}

@@ -42,7 +42,12 @@ export function createServer({ decode, detect, model, apiKey = '', maxImageBytes
     if (pathname !== DETECTION_PATH) return refuse(res, 404, `no such endpoint; detection is POST ${DETECTION_PATH}`);
     if (req.method !== 'POST') return refuse(res, 405, 'use POST', { Allow: 'POST' });
     if (pending >= maxPending) {
-      return refuse(res, 503, 'the detector is busy, try again shortly', { 'Retry-After': '1', Connection: 'close' });
+      // The upload is read to its end and dropped before the answer: a client
+      // still sending when the connection closed would see a reset, not the 503.
+      // The server's body timeout bounds how long that takes.
+      req.resume();
+      req.on('end', () => refuse(res, 503, 'the detector is busy, try again shortly', { 'Retry-After': '1', Connection: 'close' }));
+      return undefined;
     }
 
     pending++;

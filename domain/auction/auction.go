@@ -31,6 +31,8 @@ func ParseStatus(s string) (Status, error) {
 	switch st := Status(s); st {
 	case StatusOpen, StatusClosed, StatusBoughtOut, StatusFailed:
 		return st, nil
+	case StatusScheduled:
+		// Derived from the start time (StatusAt), so never stored.
 	}
 	return "", fmt.Errorf("unknown auction status %q", s)
 }
@@ -180,8 +182,13 @@ func (a *Auction) StatusAt(now time.Time) Status {
 	return a.status
 }
 
-// StoredStatus is the status as kept in storage.
+// StoredStatus is the status as kept in storage: never scheduled.
 func (a *Auction) StoredStatus() Status { return a.status }
+
+// Finished reports whether the auction has left the open status for good:
+// closed, bought out or failed. One whose end has passed stays open, and
+// takes bids no more, until the closer finishes it.
+func (a *Auction) Finished() bool { return a.status != StatusOpen }
 
 // MinNextBid is the lowest amount a bid may have now.
 func (a *Auction) MinNextBid() int64 {

@@ -272,19 +272,21 @@ func TestStatusAt(t *testing.T) {
 		return auction.Restore(auction.Record{ID: 1, ArtID: 2, StartAt: start, EndAt: end, StartPrice: 1000, BidIncrement: 1, Status: s})
 	}
 	tests := []struct {
-		name   string
-		stored auction.Status
-		at     time.Time
-		want   auction.Status
+		name     string
+		stored   auction.Status
+		at       time.Time
+		want     auction.Status
+		finished bool
 	}{
 		{name: "open before its start is scheduled", stored: auction.StatusOpen, at: start.Add(-time.Nanosecond), want: auction.StatusScheduled},
 		{name: "open long before its start is scheduled", stored: auction.StatusOpen, at: now, want: auction.StatusScheduled},
 		{name: "open at its start", stored: auction.StatusOpen, at: start, want: auction.StatusOpen},
 		{name: "open after its start", stored: auction.StatusOpen, at: start.Add(time.Minute), want: auction.StatusOpen},
-		{name: "closed stays closed", stored: auction.StatusClosed, at: end.Add(time.Hour), want: auction.StatusClosed},
-		{name: "bought out stays bought out", stored: auction.StatusBoughtOut, at: start.Add(time.Minute), want: auction.StatusBoughtOut},
-		{name: "failed stays failed", stored: auction.StatusFailed, at: end.Add(time.Hour), want: auction.StatusFailed},
-		{name: "failed before its start is not scheduled", stored: auction.StatusFailed, at: now, want: auction.StatusFailed},
+		{name: "open past its end until the closer finishes it", stored: auction.StatusOpen, at: end.Add(time.Hour), want: auction.StatusOpen},
+		{name: "closed stays closed", stored: auction.StatusClosed, at: end.Add(time.Hour), want: auction.StatusClosed, finished: true},
+		{name: "bought out stays bought out", stored: auction.StatusBoughtOut, at: start.Add(time.Minute), want: auction.StatusBoughtOut, finished: true},
+		{name: "failed stays failed", stored: auction.StatusFailed, at: end.Add(time.Hour), want: auction.StatusFailed, finished: true},
+		{name: "failed before its start is not scheduled", stored: auction.StatusFailed, at: now, want: auction.StatusFailed, finished: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -292,6 +294,7 @@ func TestStatusAt(t *testing.T) {
 
 			assert.Equal(t, tt.want, a.StatusAt(tt.at))
 			assert.Equal(t, tt.stored, a.StoredStatus())
+			assert.Equal(t, tt.finished, a.Finished())
 		})
 	}
 }

@@ -124,7 +124,7 @@ func TestPlaceBidRefusals(t *testing.T) {
 
 			require.ErrorIs(t, err, tt.want)
 			var tooLow *auction.BidTooLowError
-			assert.False(t, errors.As(err, &tooLow), "not BID_TOO_LOW")
+			assert.NotErrorAs(t, err, &tooLow, "not BID_TOO_LOW")
 			assert.Equal(t, auction.BidOutcome{}, out)
 			assert.Equal(t, before, snap(tt.auction), "a refused bid changes nothing")
 		})

@@ -2,9 +2,13 @@
 package purchase
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
+
+// ErrNotFound is an unknown purchase.
+var ErrNotFound = errors.New("purchase not found")
 
 // Kind is how an art was bought.
 type Kind string

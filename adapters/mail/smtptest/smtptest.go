@@ -51,11 +51,15 @@ type Server struct {
 // Start runs a server on a free port, stopped when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("smtptest: listen: %v", err)
 	}
-	s := &Server{addr: l.Addr().(*net.TCPAddr), received: make(chan struct{})}
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		t.Fatalf("smtptest: listening on %s, not a TCP address", l.Addr())
+	}
+	s := &Server{addr: addr, received: make(chan struct{})}
 	s.smtp = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
 		return &session{server: s}, nil
 	}))

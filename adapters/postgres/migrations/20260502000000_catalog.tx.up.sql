@@ -1,4 +1,4 @@
--- Arts, their hashtags, auctions and likes (DESIGN.md section 2).
+-- Arts, their hashtags, auctions and likes (docs/rules.md, Arts and Auctions).
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 CREATE TABLE arts (

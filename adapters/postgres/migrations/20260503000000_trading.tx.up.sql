@@ -1,4 +1,4 @@
--- Bids and purchases (DESIGN.md sections 2 and 3).
+-- Bids and purchases (docs/rules.md, Auctions and Purchases).
 
 CREATE TABLE bids (
     -- Every write to one auction updates its row first, so its bids take ids in

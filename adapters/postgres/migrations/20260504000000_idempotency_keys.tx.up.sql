@@ -1,4 +1,4 @@
--- Answered Idempotency-Keys (API.md), each written in the transaction of its effect.
+-- Answered Idempotency-Keys (docs/rules.md, Lists and reads), each written in the transaction of its effect.
 
 CREATE TABLE idempotency_keys (
     member_id    bigint      NOT NULL REFERENCES members (id) ON DELETE CASCADE,

@@ -71,6 +71,7 @@ func New(t testing.TB) (*redis.Client, string) {
 }
 
 func randomHex(t testing.TB) string {
+	t.Helper()
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatalf("redistest: random prefix: %v", err)
