@@ -48,7 +48,7 @@ func NewApp(cfg Config, extra ...fx.Option) *fx.App {
 
 // configOptions give fx each section of cfg on its own.
 func configOptions(cfg Config) fx.Option {
-	return fx.Provide(cfg.settings)
+	return fx.Supply(cfg.sections()...)
 }
 
 // Main runs the command line: no argument serves, "migrate" only migrates.

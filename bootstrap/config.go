@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
-	"go.uber.org/fx"
 )
 
 // Config is every setting of the service, read from the environment once at
@@ -150,35 +149,16 @@ func (c Config) validate() error {
 	return errors.Join(p...)
 }
 
-// settings hands each section to fx on its own, so a constructor asks for the
-// section it reads rather than the whole Config.
-type settings struct {
-	fx.Out
-
-	App          AppSettings
-	HTTP         HTTPSettings
-	Admin        AdminSettings
-	Postgres     PostgresSettings
-	Redis        RedisSettings
-	Lock         LockSettings
-	Auction      AuctionSettings
-	Auth         AuthSettings
-	RateLimit    RateLimitSettings
-	Mail         MailSettings
-	SMTP         SMTPSettings
-	Detection    DetectionSettings
-	Images       ImageSettings
-	S3           S3Config
-	CatalogCache CatalogCacheSettings
-	Live         LiveSettings
-}
-
-func (c Config) settings() settings {
-	return settings{
-		App: c.App, HTTP: c.HTTP, Admin: c.Admin, Postgres: c.Postgres, Redis: c.Redis, Lock: c.Lock,
-		Auction: c.Auction, Auth: c.Auth, RateLimit: c.RateLimit, Mail: c.Mail, SMTP: c.SMTP,
-		Detection: c.Detection, Images: c.Images, S3: c.S3, CatalogCache: c.CatalogCache, Live: c.Live,
+// sections are cfg's sections, each a value of its own type, for fx to hand a
+// constructor the section it reads rather than the whole Config. A section
+// added to Config is handed on with no other change.
+func (c Config) sections() []any {
+	fields := reflect.ValueOf(c)
+	values := make([]any, fields.NumField())
+	for i := range values {
+		values[i] = fields.Field(i).Interface()
 	}
+	return values
 }
 
 // problems collects what is wrong with the settings, each naming its variable.

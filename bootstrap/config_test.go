@@ -11,6 +11,7 @@ import (
 	"github.com/caarlos0/env/v11"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
 
 	"github.com/artauction/artauction/adapters/lock"
 	"github.com/artauction/artauction/adapters/mail"
@@ -192,12 +193,21 @@ func TestSettingsHandEverySectionToFx(t *testing.T) {
 	cfg, err := ParseConfig(map[string]string{})
 	require.NoError(t, err)
 	sections := reflect.ValueOf(cfg)
-	handed := reflect.ValueOf(cfg.settings())
+	in := make([]reflect.Type, sections.NumField())
+	for i := range in {
+		in[i] = sections.Type().Field(i).Type
+	}
+	// A constructor that asks for every section at once.
+	var handed []reflect.Value
+	asksForAll := reflect.MakeFunc(reflect.FuncOf(in, nil, false), func(args []reflect.Value) []reflect.Value {
+		handed = args
+		return nil
+	})
+	require.NoError(t, fx.New(configOptions(cfg), fx.Invoke(asksForAll.Interface()), fx.NopLogger).Err())
+	require.Len(t, handed, sections.NumField())
 	for i := range sections.NumField() {
 		name := sections.Type().Field(i).Name
-		field := handed.FieldByName(name)
-		require.True(t, field.IsValid(), "settings lacks the %s section", name)
-		assert.Equal(t, sections.Field(i).Interface(), field.Interface(), name)
+		assert.Equal(t, sections.Field(i).Interface(), handed[i].Interface(), name)
 		section := sections.Type().Field(i).Type
 		for j := range section.NumField() {
 			assert.NotEmpty(t, section.Field(j).Tag.Get("env"), "%s.%s is read from no variable", name, section.Field(j).Name)
